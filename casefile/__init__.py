@@ -1,0 +1,31 @@
+"""casefile: case management for the Anshan Administrative Approval Bureau.
+
+``main()`` reads like a table of contents: Substance D first (its
+directives must exist before anything uses them), then each subsystem's
+``includeme``, then one scan.  Each subsystem lives in its own package,
+named after the glossary term it implements.
+"""
+from pyramid.config import Configurator
+
+from . import compat
+
+
+def main(global_config, **settings):
+    """The WSGI application factory named in ``development.ini``."""
+    compat.install()
+    from .config import prepare_settings
+    settings = prepare_settings(global_config, settings)
+    config = Configurator(settings=settings,
+                          root_factory='substanced.db.root_factory')
+    config.include('pyramid_retry')
+    config.include('pyramid_tm')
+    config.include('substanced')
+    config.include('.i18n')
+    config.include('.security')
+    from .security import set_policies
+    set_policies(config)
+    config.include('.site')
+    config.include('.catalogue')
+    config.include('.clock')
+    config.include('.case')
+    return config.make_wsgi_app()

@@ -1,0 +1,76 @@
+"""The case folder: one application, everything about it, in one place.
+
+A :class:`Case` is a Substance D folder (a BTree: no ordering list that
+every addition rewrites) whose children are the sub-containers of the
+"one archive per case" record.  The journal is an attribute, not a child,
+so that no folder operation can remove it.
+
+The ``cases`` container holds millions of cases keyed by case number;
+it is a plain BTree folder too, never ordered.
+"""
+import datetime
+
+from persistent.mapping import PersistentMapping
+from substanced.content import content
+from substanced.folder import Folder
+from substanced.util import get_oid, set_acl
+
+from ..i18n import _
+from .journal import Journal
+
+#: child containers of every case, in the order of the archive file index
+SUBCONTAINERS = (
+    ('materials', _('Materials')),
+    ('tasks', _('Item tasks')),
+    ('inspections', _('Inspection reports')),
+    ('expert_opinions', _('Expert opinions')),
+    ('decisions', _('Decisions')),
+    ('certificates', _('Certificates')),
+    ('annotations', _('Annotations')),
+    ('documents', _('Documents')),
+)
+
+
+@content('Cases', icon='glyphicon glyphicon-briefcase')
+class Cases(Folder):
+    """The container of all cases, keyed by case number."""
+
+
+@content('Case Container', icon='glyphicon glyphicon-folder-open')
+class CaseContainer(Folder):
+    """A sub-container of a case (materials, decisions, ...)."""
+
+
+@content('Case', icon='glyphicon glyphicon-briefcase', catalog=True)
+class Case(Folder):
+    """One application (办件): the persistent case folder."""
+
+    state = 'draft'
+    catalogue_version = None
+
+    def __init__(self, case_number, application, applicant, form_data=None,
+                 catalogue_version=None, creator=None):
+        super().__init__()
+        self.case_number = case_number
+        self.application_code = application['code']
+        self.application_kind = application['kind']
+        self.application_name = application['name']
+        self.item_codes = tuple(application.get('items', ()))
+        self.sections = tuple(application.get('sections', ()))
+        self.lead_section = application.get('lead_section')
+        self.applicant = PersistentMapping(applicant)
+        self.form_data = PersistentMapping(form_data or {})
+        self.catalogue_version = catalogue_version
+        self.creator = creator
+        self.created = datetime.datetime.now(datetime.timezone.utc)
+        self.modified = self.created
+        self.local_roles = PersistentMapping()
+        self.journal = Journal()
+
+    @property
+    def title(self):
+        return '%s · %s' % (self.application_name,
+                            self.applicant.get('name', ''))
+
+    def touch(self):
+        self.modified = datetime.datetime.now(datetime.timezone.utc)

@@ -1,0 +1,187 @@
+"""Staff pages of a case: start one at the window, view it, add materials.
+
+Permissions come from the case's ACL (the permission table of its state);
+no view decides on its own who may do what.
+"""
+import deform
+from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.renderers import render_to_response
+from pyramid.response import FileIter, Response
+from pyramid.view import view_config
+from urllib.parse import quote
+
+from ..catalogue.forms import form_rows
+from ..catalogue.store import catalogue_for
+from ..i18n import _
+from .material import UploadError, store_upload
+from .model import Case
+from .permissions import (
+    CASE_ADD_MATERIAL, CASE_DOWNLOAD, CASE_VIEW)
+from .service import add_material, create_case, replace_material
+from .intake import IntakeForm
+
+
+def case_url(request, case):
+    return request.route_url('case', number=case.case_number)
+
+
+@view_config(route_name='case_new', renderer='case_new.page',
+             permission='case.create')
+def case_new(request):
+    intake = IntakeForm(request)
+    if request.method == 'POST' and 'submit' in request.POST:
+        try:
+            appstruct = intake.validate(request.POST.items())
+        except deform.ValidationFailure as e:
+            request.response.status_int = 400
+            return intake.values(form_html=e.render(), failed=True)
+        case = create_case(
+            request.root, intake.application_data(),
+            intake.applicant_data(appstruct),
+            form_data=intake.form_data(appstruct),
+            catalogue_version=intake.version.number,
+            actor=request.user_info.login)
+        request.session.flash(request.localizer.translate(_(
+            'Case ${number} created. Now attach the materials.',
+            mapping={'number': case.case_number})), 'success')
+        return HTTPFound(case_url(request, case))
+    return intake.values()
+
+
+@view_config(route_name='case', context=Case, renderer='case.page',
+             permission=CASE_VIEW)
+def case_view(context, request):
+    return case_page_values(context, request)
+
+
+def case_page_values(context, request, upload_error=None):
+    catalogue = catalogue_for(context)
+    application = catalogue.application(context.application_code)
+    merged = catalogue.merged_materials(context.application_code)
+    by_code = {}
+    for name, material in context['materials'].items():
+        by_code.setdefault(material.material_code, []).append(
+            (name, material))
+    expected = [(entry, by_code.get(entry.material.code, []))
+                for entry in merged]
+    known = {entry.material.code for entry in merged}
+    others = [(name, m) for name, m in context['materials'].items()
+              if m.material_code not in known]
+    return {
+        'case': context,
+        'application': application,
+        'catalogue': catalogue,
+        'form_rows': form_rows(catalogue, context.application_code,
+                               context.form_data),
+        'expected': expected,
+        'others': others,
+        'journal': list(context.journal)[::-1],
+        'can_add': request.has_permission(CASE_ADD_MATERIAL, context),
+        'csrf_token': request.session.get_csrf_token(),
+        'upload_error': upload_error,
+    }
+
+
+def _material_limits(catalogue, code):
+    material = catalogue.materials.get(code) if code else None
+    if material is None:
+        return None, ('pdf', 'jpg', 'jpeg', 'png'), 20
+    types = tuple(material.allowed_types)
+    if 'jpg' in types and 'jpeg' not in types:
+        types += ('jpeg',)
+    return material, types, material.max_size_mb
+
+
+@view_config(route_name='case_upload', context=Case,
+             permission=CASE_ADD_MATERIAL, request_method='POST',
+             require_csrf=True)
+def case_upload(context, request):
+    """Add (or replace) a material; any error leaves the case unchanged."""
+    translate = request.localizer.translate
+    catalogue = catalogue_for(context)
+    code = request.POST.get('material_code', '')
+    material_def, types, max_mb = _material_limits(catalogue, code)
+    field = request.POST.get('file')
+    replace = request.POST.get('replace', '')
+    reason = request.POST.get('reason', '').strip()
+    error = None
+    if code and material_def is None:
+        error = _('Unknown material. Please reload the page and try again.')
+    elif not hasattr(field, 'file'):
+        error = _('Please choose a file to upload.')
+    elif replace and not reason:
+        error = _('Please say why the material is replaced.')
+    elif replace and replace not in context['materials']:
+        error = _('The material to replace no longer exists.')
+    if error is None:
+        try:
+            upload = store_upload(field.file, field.filename, types,
+                                  int(max_mb) * 1024 * 1024)
+        except UploadError as e:
+            error = _(e.message, mapping=e.mapping)
+    if error is not None:
+        response = render_to_response(
+            'case.page', case_page_values(context, request, error),
+            request=request)
+        response.status_int = 400
+        return response
+    actor = request.user_info.login
+    if replace:
+        replace_material(context, context['materials'][replace], upload,
+                         reason, actor=actor)
+    else:
+        title = material_def.name if material_def else upload.filename
+        items = ()
+        if material_def is not None:
+            for entry in catalogue.merged_materials(
+                    context.application_code):
+                if entry.material.code == code:
+                    items = tuple(entry.items)
+        add_material(context, upload, title, code, items, actor=actor)
+    request.session.flash(translate(_('File "${name}" uploaded.', mapping={
+        'name': upload.filename})), 'success')
+    return HTTPFound(case_url(request, context) + '#materials')
+
+
+def file_response(request, version, inline=False):
+    """Serve a stored file; never inline unless it is a safe type."""
+    safe_inline = version.mimetype in ('application/pdf', 'image/png',
+                                       'image/jpeg')
+    disposition = 'inline' if inline and safe_inline else 'attachment'
+    response = Response(content_type=version.mimetype)
+    response.app_iter = FileIter(version.open())
+    response.content_length = version.size
+    response.headers['Content-Disposition'] = (
+        "%s; filename*=UTF-8''%s" % (disposition, quote(version.filename)))
+    response.headers['X-Content-Type-Options'] = 'nosniff'
+    response.headers['Content-Security-Policy'] = "default-src 'none'"
+    return response
+
+
+@view_config(route_name='case_material', context=Case,
+             permission=CASE_DOWNLOAD)
+def case_material(context, request):
+    material = context['materials'].get(request.matchdict['name'])
+    if material is None:
+        raise HTTPNotFound()
+    version = material.current
+    number = request.params.get('version')
+    if number:
+        try:
+            version = material.versions[int(number) - 1]
+        except (ValueError, IndexError):
+            raise HTTPNotFound()
+    return file_response(request, version,
+                         inline=request.params.get('inline') == '1')
+
+
+def includeme(config):
+    config.add_route('case_new', '/cases/new')
+    # Routes traverse to the case, so its ACL (the permission table of its
+    # state) decides; an unknown number is a plain 404.
+    config.add_route('case', '/cases/{number}', traverse='/cases/{number}')
+    config.add_route('case_upload', '/cases/{number}/upload',
+                     traverse='/cases/{number}')
+    config.add_route('case_material', '/cases/{number}/materials/{name}',
+                     traverse='/cases/{number}')
+    config.scan(__name__)

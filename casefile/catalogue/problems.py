@@ -1,0 +1,38 @@
+"""Problems found in a catalogue directory, and the error that carries them.
+
+The catalogue is bureau data edited by hand (业务协调科 adjusts it as powers
+are transferred).  A mistake must be found before the catalogue is used,
+and the editor must be told *where*: every problem names the file (relative
+to the catalogue directory) and the 1-based line, like a compiler, so that
+``file:line: message`` can be clicked in an editor or read in a log.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the catalogue, at one place."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self):
+        return f'{self.file}:{self.line}: {self.message}'
+
+
+class CatalogueError(Exception):
+    """Raised by ``load_catalogue``: the catalogue has problems.
+
+    ``problems`` holds all of them, not just the first, so that one round of
+    editing can fix everything.
+    """
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__(self.problems)
+
+    def __str__(self):
+        count = len(self.problems)
+        head = f'the catalogue has {count} problem{"s" if count != 1 else ""}:'
+        return '\n'.join([head] + [f'  {p}' for p in self.problems])

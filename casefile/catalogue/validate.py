@@ -1,0 +1,381 @@
+"""Rules that span entries: references, duplicates, cycles, project stages.
+
+``entries.py`` checks each entry on its own; this module checks that the
+entries fit together, because that is where hand-edited catalogues break:
+an item moved to another file keeps a stale section code, a renamed
+material is still referenced under its old code, two people give a new
+item the same code, or a prerequisite loop makes a matter impossible.
+
+``validate(sources)`` returns ``(data, problems)``.  ``data`` is the
+normalised, JSON-compatible catalogue for ``Catalogue.from_dict`` and is
+``None`` whenever there is any problem: a catalogue is used whole or not
+at all.  All problems are reported, sorted by file and line.
+"""
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from . import entries as e
+from .problems import Problem
+from .vocabulary import STAGE_NAMES
+from .yamlsource import FILES, LineDict, LineList, line_of
+
+
+@dataclass
+class Entry:
+    """One normalised entry with the raw mapping it came from (for lines)."""
+
+    file: str
+    raw: Any
+    data: dict
+    what: str
+
+    @property
+    def code(self):
+        return self.data.get('code') or self.data.get('key')
+
+    def line(self, key=None, index=None):
+        if key is None or not isinstance(self.raw, LineDict):
+            return line_of(self.raw)
+        value = self.raw.get(key)
+        if index is not None and isinstance(value, LineList):
+            return value.line_of(index)
+        return self.raw.line_of(key)
+
+
+class _Report:
+    """Collects problems; one place decides how a message is worded."""
+
+    def __init__(self, problems):
+        self.problems = problems
+
+    def __call__(self, entry, message, key=None, index=None):
+        self.problems.append(Problem(entry.file, entry.line(key, index),
+                                     f'{entry.what}: {message}'))
+
+    def unknown(self, entry, noun, value, known, where, key, index=None):
+        place = '' if key == noun else f' in {key!r}'
+        message = f'unknown {noun} {value!r}{place}: {where}'
+        close = difflib.get_close_matches(value, list(known), n=1)
+        if close:
+            message += f' (did you mean {close[0]!r}?)'
+        self(entry, message, key, index)
+
+
+def _collect(file, data, noun, keys, read, problems, key='code'):
+    found = []
+    for index, raw in e.list_entries(file, data, noun, problems):
+        what = e.entry_name(noun, raw, index, key)
+        reader = e.Reader(file, raw, what, problems, keys)
+        if reader.ok:
+            found.append(Entry(file, raw, read(reader), what))
+    return found
+
+
+def _stage_entries(project):
+    """Entries for a project's stages, so they are checked like the rest."""
+    raw_stages = project.raw.get('stages') if isinstance(project.raw, dict) else None
+    found = []
+    for index, stage in enumerate(project.data['stages']):
+        if stage is not None:
+            found.append(Entry(project.file, raw_stages[index], stage,
+                               f'{project.what} stage {stage["code"] or index + 1}'))
+    return found
+
+
+def _unique(entries, noun, report, seen=None):
+    """``code -> first entry``; every later entry with the same code is reported."""
+    seen = {} if seen is None else seen
+    for entry in entries:
+        code = entry.code
+        if code is None:
+            continue
+        if code in seen:
+            first = seen[code]
+            report(entry, f'duplicate {noun} {code!r}: already defined at '
+                          f'{first.file}:{first.line()}', 'code' if 'code'
+                   in entry.data else 'key')
+        else:
+            seen[code] = entry
+    return seen
+
+
+def _once_each(entry, key, values, noun, report):
+    seen = set()
+    for index, value in enumerate(values):
+        if value is not None and value in seen:
+            report(entry, f'{noun} {value!r} is listed twice in {key!r}', key, index)
+        seen.add(value)
+
+
+def validate(sources):
+    """Check the parsed ``Sources``; ``(data or None, sorted problems)``."""
+    problems = []
+    report = _Report(problems)
+
+    def collect(name, noun, keys, read, key='code'):
+        if name in sources.failed:
+            return []
+        return _collect(name, sources.get(name), noun, keys, read, problems, key)
+
+    meta = None
+    if 'catalogue.yaml' in sources.files and 'catalogue.yaml' not in sources.failed:
+        meta = e.read_meta('catalogue.yaml', sources.get('catalogue.yaml'), problems)
+    sections = collect('sections.yaml', 'section', e.SECTION_KEYS, e.read_section)
+    materials = collect('materials.yaml', 'material', e.MATERIAL_KEYS,
+                        e.read_material)
+    fields = collect('fields.yaml', 'field', e.FIELD_KEYS, e.read_field, 'key')
+    items = []
+    for name, data in sources.items:
+        if name not in sources.failed:
+            items += _collect(name, data, 'item', e.ITEM_KEYS, e.read_item, problems)
+    matters = collect('matters.yaml', 'matter', e.MATTER_KEYS, e.read_matter)
+    projects = collect('projects.yaml', 'project', e.PROJECT_KEYS, e.read_project)
+    stages = [stage for project in projects for stage in _stage_entries(project)]
+
+    section_of = _unique(sections, 'section code', report)
+    material_of = _unique(materials, 'material code', report)
+    field_of = _unique(fields, 'field key', report)
+    item_of = _unique(items, 'item code', report)
+    # matters and stages are what an applicant applies for, looked up by code
+    _unique(matters + projects + stages, 'matter, project or stage code', report)
+
+    # a file that could not be read as a list defines nothing we can trust:
+    # do not report every reference to it as unknown as well
+    unreadable = {name for name, data in [*sources.files.items(), *sources.items]
+                  if name in sources.failed or not isinstance(data, (list, type(None)))}
+    unreadable |= {name for name, required in FILES.items()
+                   if required and name not in sources.files}
+    known = _Known(section_of, material_of, field_of, item_of, report, unchecked={
+        'section': 'sections.yaml' in unreadable,
+        'material': 'materials.yaml' in unreadable,
+        'field key': 'fields.yaml' in unreadable,
+        'item': not sources.items or any(name.startswith('items/')
+                                         for name in unreadable)})
+    for material in materials:
+        known.item_ref(material, 'issued_by', material.data['issued_by'])
+    for item in items:
+        _check_item(item, known, report)
+    _check_inline_fields(items, field_of, report)
+    _check_cycles(items, item_of, report)
+    for chain in matters + stages:
+        _check_chain(chain, known, report)
+    for project in projects:
+        _check_stage_order(project, report)
+
+    if meta is None and 'catalogue.yaml' not in sources.failed:
+        problems.append(Problem('catalogue.yaml', 1,
+                                'required file catalogue.yaml is missing'))
+    if problems or meta is None:
+        return None, sorted(set(problems))
+    return {'title': meta['title'],
+            'effective': meta['effective'].isoformat(),
+            'notes': meta['notes'],
+            'sections': [s.data for s in sections],
+            'materials': [m.data for m in materials],
+            'fields': [f.data for f in fields],
+            'items': [i.data for i in items],
+            'matters': [m.data for m in matters],
+            'projects': [p.data for p in projects]}, []
+
+
+class _Known:
+    """Reference checks against the entries defined in the catalogue."""
+
+    WHERE = {
+        'section': 'no section in sections.yaml has this code',
+        'material': 'no material in materials.yaml has this code',
+        'field key': 'not in fields.yaml; define it there or inline here '
+                     'with its type',
+        'item': 'no item in items/*.yaml has this code',
+    }
+
+    def __init__(self, sections, materials, fields, items, report, unchecked):
+        self.defined = {'section': sections, 'material': materials,
+                        'field key': fields, 'item': items}
+        self.sections, self.items = sections, items
+        self.report, self.unchecked = report, unchecked
+
+    def ref(self, noun, entry, key, code, index=None):
+        known = self.defined[noun]
+        if code is not None and code not in known and not self.unchecked[noun]:
+            self.report.unknown(entry, noun, code, known, self.WHERE[noun],
+                                key, index)
+
+    def section_ref(self, entry, key, code):
+        self.ref('section', entry, key, code)
+
+    def item_ref(self, entry, key, code, index=None):
+        self.ref('item', entry, key, code, index)
+
+
+def _check_item(item, known, report):
+    data = item.data
+    known.section_ref(item, 'section', data['section'])
+    for index, ref in enumerate(data['materials']):
+        known.ref('material', item, 'materials', ref['code'], index)
+    _once_each(item, 'materials', [ref['code'] for ref in data['materials']],
+               'material', report)
+    for index, ref in enumerate(data['fields']):
+        if isinstance(ref, str):
+            known.ref('field key', item, 'fields', ref, index)
+    _once_each(item, 'fields', [ref if isinstance(ref, str) else ref['key']
+                                for ref in data['fields']], 'field', report)
+    for index, code in enumerate(data['prerequisites']):
+        known.item_ref(item, 'prerequisites', code, index)
+    _once_each(item, 'prerequisites', data['prerequisites'], 'prerequisite',
+               report)
+
+
+def _field_definition(field):
+    return {k: v for k, v in field.items() if k != 'key'}
+
+
+def _check_inline_fields(items, field_of, report):
+    """An inline field may not redefine a shared key, nor another item's.
+
+    The one form shows a key once; two definitions would make it ask two
+    different questions under one name.
+    """
+    inline_of = {}
+    for item in items:
+        for index, ref in enumerate(item.data['fields']):
+            if isinstance(ref, str) or ref['key'] is None:
+                continue
+            key = ref['key']
+            shared = field_of.get(key)
+            if shared is not None:
+                if _field_definition(shared.data) != _field_definition(ref):
+                    report(item, f'inline field {key!r} clashes with the shared '
+                                 f'field {key!r} at {shared.file}:{shared.line()}; '
+                                 f'write just the key to reuse it, or choose '
+                                 f'another key', 'fields', index)
+                continue
+            first = inline_of.setdefault(key, (item, index, ref))
+            if first[0] is not item and _field_definition(first[2]) != \
+                    _field_definition(ref):
+                other = first[0]
+                report(item, f'inline field {key!r} differs from the one of '
+                             f'{other.what} at {other.file}:'
+                             f'{other.line("fields", first[1])}; move one '
+                             f'definition to fields.yaml or choose another key',
+                       'fields', index)
+
+
+def _check_cycles(items, item_of, report):
+    """Report each prerequisite cycle once, naming it (A → B → A)."""
+    order = {code: position for position, code in enumerate(item_of)}
+    graph = {code: [p for p in entry.data['prerequisites'] if p in item_of]
+             for code, entry in item_of.items()}
+    for component in _strongly_connected(graph):
+        start = min(component, key=order.get)
+        if len(component) == 1 and start not in graph[start]:
+            continue
+        cycle = _cycle_through(start, graph, set(component))
+        if len(cycle) == 2:
+            message = (f'{start} lists itself as a prerequisite: it could '
+                       f'never start')
+        else:
+            message = ('prerequisite cycle ' + ' → '.join(cycle) + ' (each '
+                       'needs the next): none of these items could ever start')
+        report(item_of[start], message, 'prerequisites')
+
+
+def _strongly_connected(graph):
+    """Tarjan's algorithm; the catalogue is small, recursion is fine."""
+    index, low, stack, on_stack, result = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            result.append(component)
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return result
+
+
+def _cycle_through(start, graph, members):
+    """The shortest cycle from ``start`` back to itself inside ``members``."""
+    paths, seen = [[start]], {start}
+    while paths:
+        path = paths.pop(0)
+        for nxt in graph[path[-1]]:
+            if nxt == start:
+                return path + [start]
+            if nxt in members and nxt not in seen:
+                seen.add(nxt)
+                paths.append(path + [nxt])
+    return [start, start]   # pragma: no cover - a component always has a cycle
+
+
+def _check_chain(chain, known, report):
+    """A matter or stage: known items, each once, a known lead section.
+
+    Order in the list does not have to follow prerequisites (the schedule
+    follows prerequisites); it only decides the default lead section, which
+    is the section of the first item.
+    """
+    data = chain.data
+    for index, code in enumerate(data['items']):
+        known.item_ref(chain, 'items', code, index)
+    _once_each(chain, 'items', data['items'], 'item', report)
+    if data['lead_section'] is not None:
+        known.section_ref(chain, 'lead_section', data['lead_section'])
+    elif data['items'] and data['items'][0] in known.items:
+        first = known.items[data['items'][0]]
+        data['lead_section'] = first.data['section']
+
+
+def _check_stage_order(project, report):
+    """Every project has the four stages, each once, in the legal order."""
+    stages = project.data['stages']
+    names = [s['name'] for s in stages if s is not None and s['name'] is not None]
+    if len(names) != len(stages):
+        return   # a stage that is not a mapping or has no name is reported
+    raw_stages = project.raw.get('stages')
+    if not isinstance(raw_stages, list):
+        return   # missing or not a list: already reported
+    expected = ' → '.join(STAGE_NAMES)
+    problem_found = False
+    for index, stage in enumerate(stages):
+        entry = Entry(project.file, raw_stages[index], stage,
+                      f'{project.what} stage {stage["code"] or index + 1}')
+        if stage['name'] not in STAGE_NAMES:
+            report(entry, f'{stage["name"]!r} is not a stage name; expected '
+                          f'one of {", ".join(STAGE_NAMES)}', 'name')
+            problem_found = True
+        elif names.index(stage['name']) != index:
+            report(entry, f'stage {stage["name"]!r} is given twice', 'name')
+            problem_found = True
+    missing = [name for name in STAGE_NAMES if name not in names]
+    misnamed = [name for name in names if name not in STAGE_NAMES]
+    if missing and len(misnamed) < len(missing):   # not just a misspelt name
+        report(project, f'missing stage{"s" if len(missing) > 1 else ""} '
+                        f'{", ".join(missing)}; a project has the stages '
+                        f'{expected}', 'stages')
+        return
+    if problem_found:
+        return
+    for index, name in enumerate(names):
+        if name != STAGE_NAMES[index]:
+            report(project, f'stage {name!r} is out of order at position '
+                            f'{index + 1}; the stages must be {expected}',
+                   'stages', index)
+            return

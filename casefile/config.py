@@ -1,0 +1,108 @@
+"""Settings: paths of the bureau's adjustable layer, runtime dirs, secrets.
+
+Everything a bureau or an operator changes is named in the ini file; this
+module turns those names into absolute paths, creates the runtime
+directories under ``var_dir`` on first start, and supplies secrets without
+ever writing one into a file under version control.
+"""
+import json
+import os
+import secrets
+
+SECRET_ENV = 'CASEFILE_SECRET'
+ADMIN_PASSWORD_ENV = 'CASEFILE_ADMIN_PASSWORD'
+
+#: settings that name a directory, and their default relative to ``here``
+DIRECTORY_SETTINGS = {
+    'casefile.schemas_dir': 'schemas',
+    'casefile.workflows_dir': 'workflows',
+    'casefile.templates_dir': 'templates',
+}
+
+
+def var_dir(settings):
+    return os.path.abspath(settings.get('casefile.var_dir')
+                           or settings.get('var_dir') or 'var')
+
+
+def storage_uris(var):
+    """The embedded default: FileStorage and blobs under ``var_dir``."""
+    return {
+        'zodbconn.uri': (
+            'file://%s/Data.fs?connection_cache_size=20000'
+            '&blobstorage_dir=%s/blobs&blobstorage_layout=bushy'
+            % (var, var)),
+        'zodbconn.uri.audit': (
+            'file://%s/audit.fs?connection_cache_size=2000' % var),
+    }
+
+
+def runtime_dirs(settings):
+    """The directories under ``var_dir`` that must exist before ZODB opens."""
+    base = var_dir(settings)
+    return {
+        'var': base,
+        'blobs': os.path.join(base, 'blobs'),
+        'index': settings.get('casefile.index_dir') or os.path.join(base, 'index'),
+        'tmp': os.path.join(base, 'tmp'),
+    }
+
+
+def ensure_runtime_dirs(settings):
+    for path in runtime_dirs(settings).values():
+        os.makedirs(path, exist_ok=True)
+
+
+def load_or_create_secrets(path):
+    """Secrets live in ``var_dir`` (git-ignored), created once with mode 0600.
+
+    The cookie-signing secret and the initial administrator password are
+    random per installation; production sets them from the environment.
+    """
+    if os.path.exists(path):
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    values = {
+        'secret': secrets.token_urlsafe(32),
+        'admin_password': secrets.token_urlsafe(12),
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, 'w', encoding='utf-8') as f:
+        json.dump(values, f)
+    return values
+
+
+def prepare_settings(global_config, settings):
+    """Return settings completed with absolute paths and secrets."""
+    settings = dict(settings)
+    global_config = global_config or {}
+    here = global_config.get('here') or os.getcwd()
+    # PasteDeploy interpolates ``%(var_dir)s`` inside [app:main] with the
+    # file's [DEFAULT] even when ``pserve INI var_dir=X`` overrides it; only
+    # ``global_config`` carries the override.  So paths under var_dir are
+    # derived here from global_config, not interpolated in the ini.
+    if global_config.get('var_dir') and 'casefile.var_dir' not in settings:
+        settings['casefile.var_dir'] = global_config['var_dir']
+    for key, value in storage_uris(var_dir(settings)).items():
+        settings.setdefault(key, value)
+    for key, default in DIRECTORY_SETTINGS.items():
+        value = settings.get(key) or os.path.join(here, default)
+        settings[key] = os.path.abspath(value)
+    settings['casefile.var_dir'] = var_dir(settings)
+    ensure_runtime_dirs(settings)
+    settings.setdefault('casefile.index_dir',
+                        runtime_dirs(settings)['index'])
+    settings.setdefault('substanced.uploads_tempdir',
+                        runtime_dirs(settings)['tmp'])
+    stored = load_or_create_secrets(
+        os.path.join(settings['casefile.var_dir'], 'secrets.json'))
+    settings['substanced.secret'] = (os.environ.get(SECRET_ENV)
+                                     or settings.get('substanced.secret')
+                                     or stored['secret'])
+    settings['substanced.initial_password'] = (
+        os.environ.get(ADMIN_PASSWORD_ENV)
+        or settings.get('substanced.initial_password')
+        or stored['admin_password'])
+    settings.setdefault('substanced.initial_login', 'admin')
+    settings.setdefault('pyramid.default_locale_name', 'zh_CN')
+    return settings

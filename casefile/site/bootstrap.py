@@ -1,0 +1,73 @@
+"""What a new database gets on first start: containers, catalogs, roles.
+
+Substance D creates the root (with ``principals`` and the ``system``
+catalog) on the first request; on its ``RootAdded`` event we add the
+bureau's containers, the ``casefile`` catalog and one group per role, and
+open the root to the roles that need it.  ``ensure_site`` is idempotent and
+also runs at start-up, so an existing database gains what a newer version
+adds (the evolve step of a small system).
+"""
+from pyramid.security import Allow, Authenticated
+from pyramid.threadlocal import get_current_registry
+from substanced.event import subscribe_root_added
+from substanced.util import find_service, get_oid, set_acl
+
+from ..security.roles import ROLES, role_group_name, role_principal
+
+#: root-level permissions per role; case permissions come from the tables
+ROOT_PERMISSIONS = {
+    'staff.view': list(ROLES),
+    'case.create': ['window_clerk'],
+    'case.search': ['window_clerk', 'section_reviewer', 'section_head',
+                    'supervisor', 'archivist', 'administrator'],
+    'catalogue.manage': ['administrator'],
+    'users.manage': ['administrator'],
+}
+
+
+def root_acl(root):
+    principals = find_service(root, 'principals')
+    acl = []
+    admins = principals['groups'].get('admins')
+    if admins is not None:
+        from pyramid.security import ALL_PERMISSIONS
+        acl.append((Allow, get_oid(admins), ALL_PERMISSIONS))
+    for permission, roles in sorted(ROOT_PERMISSIONS.items()):
+        for role in roles:
+            acl.append((Allow, role_principal(role), permission))
+    acl.append((Allow, Authenticated, 'authenticated'))
+    return acl
+
+
+def ensure_site(root, registry):
+    """Create whatever is missing; return the names of what was created."""
+    created = []
+    if 'cases' not in root:
+        cases = registry.content.create('Cases')
+        cases.__sdi_deletable__ = False
+        root.add('cases', cases, registry=registry)
+        created.append('cases')
+    if 'catalogue' not in root:
+        catalogue = registry.content.create('Catalogue Versions')
+        catalogue.__sdi_deletable__ = False
+        root.add('catalogue', catalogue, registry=registry)
+        created.append('catalogue')
+    catalogs = find_service(root, 'catalogs')
+    if 'casefile' not in catalogs:
+        catalogs.add_catalog('casefile', update_indexes=True)
+        created.append('catalogs/casefile')
+    principals = find_service(root, 'principals')
+    for role in ROLES:
+        name = role_group_name(role)
+        if name not in principals['groups']:
+            principals.add_group(name, registry=registry)
+            created.append('groups/' + name)
+    acl = root_acl(root)
+    if getattr(root, '__acl__', None) != acl:
+        set_acl(root, acl, registry=registry)
+    return created
+
+
+@subscribe_root_added()
+def root_added(event):
+    ensure_site(event.object, get_current_registry())

@@ -1,0 +1,63 @@
+"""Demo users: one per role, reviewers and heads in the demo sections.
+
+Loaded on first start when ``casefile.demo = true`` (development.ini) or
+by ``casefile demo``; never in production.  They all share one demo
+password, printed by ``make serve`` and listed in README.md.
+"""
+from substanced.util import find_service
+
+from ..security.roles import role_group_name, section_group_name
+
+DEMO_PASSWORD = 'demo-2026'
+
+#: login, name shown, roles, sections
+DEMO_USERS = (
+    ('clerk', '王芳（受理窗口）', ('window_clerk',), ()),
+    ('reviewer.market', '李强（市场准入科）', ('section_reviewer',),
+     ('market_entry',)),
+    ('head.market', '赵敏（市场准入科科长）', ('section_head',),
+     ('market_entry',)),
+    ('reviewer.food', '刘洋（食品药品科）', ('section_reviewer',),
+     ('food_drug',)),
+    ('head.food', '陈静（食品药品科科长）', ('section_head',),
+     ('food_drug',)),
+    ('reviewer.social', '孙磊（社会事务科）', ('section_reviewer',),
+     ('social_affairs',)),
+    ('reviewer.build', '周涛（建设工程科）', ('section_reviewer',),
+     ('construction',)),
+    ('head.build', '吴刚（建设工程科科长）', ('section_head',),
+     ('construction',)),
+    ('reviewer.invest', '郑雪（投资项目科）', ('section_reviewer',),
+     ('investment',)),
+    ('inspector', '冯军（现场勘验科）', ('inspector',), ('site_inspection',)),
+    ('inspector2', '何丽（现场勘验科）', ('inspector',), ('site_inspection',)),
+    ('expert', '高工（评审专家）', ('expert',), ()),
+    ('issuer', '马莉（发证窗口）', ('issuance_clerk',), ()),
+    ('archivist', '林红（档案管理员）', ('archivist',), ()),
+    ('supervisor', '黄伟（电子监察）', ('supervisor',), ()),
+    ('manager', '杨帆（系统管理员）', ('administrator',), ()),
+)
+
+
+def ensure_demo_users(root, registry):
+    """Create missing demo users; return their logins."""
+    principals = find_service(root, 'principals')
+    users, groups = principals['users'], principals['groups']
+    created = []
+    for login, title, roles, sections in DEMO_USERS:
+        if login in users:
+            continue
+        user = principals.add_user(login, DEMO_PASSWORD,
+                                   '%s@demo.invalid' % login,
+                                   registry=registry)
+        user.title = title
+        user.locale = 'zh_CN'
+        names = [role_group_name(r) for r in roles]
+        names += [section_group_name(s) for s in sections]
+        for name in names:
+            group = groups.get(name)
+            if group is None:
+                group = principals.add_group(name, registry=registry)
+            group.memberids.connect([user])
+        created.append(login)
+    return created

@@ -1,0 +1,30 @@
+"""Names every page template may use, added before rendering.
+
+``states`` and ``actions`` translate the machine names kept in cases and
+journals into words; the workflow subsystem adds its states' titles to
+``registry.casefile_state_titles`` when it loads.
+"""
+from pyramid.events import BeforeRender, subscriber
+
+from ..catalogue.vocabulary import MATERIAL_FORMS
+from ..i18n import _
+
+STATE_TITLES = {'draft': _('Draft')}
+
+ACTION_TITLES = {
+    'case.created': _('Case created'),
+    'material.added': _('Material added'),
+    'material.replaced': _('Material replaced'),
+}
+
+
+
+@subscriber(BeforeRender)
+def add_globals(event):
+    request = event.get('request')
+    registry = request.registry if request is not None else None
+    event.setdefault('states', getattr(registry, 'casefile_state_titles',
+                                       STATE_TITLES))
+    event.setdefault('actions', getattr(registry, 'casefile_action_titles',
+                                        ACTION_TITLES))
+    event.setdefault('forms', MATERIAL_FORMS)

@@ -1,0 +1,90 @@
+"""Building blocks for tests that need a case: valid form data, files."""
+import io
+
+from casefile.identifiers import credit_code_check_char
+
+PHARMACY = 'M-01'
+
+
+def credit_code(body='91210302MA0XXXX0'):
+    body = (body + '00000000000000000')[:17].replace('X', '1')
+    return body + credit_code_check_char(body)
+
+
+VALID_CODE = credit_code('91210302MA1234567')
+
+PDF_BYTES = (b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n'
+             b'2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer'
+             b'<</Root 1 0 R>>\n%%EOF\n')
+PNG_BYTES = (b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00'
+             b'\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89' + b'\x00' * 64)
+
+
+VALUES = {
+    'text': '鞍山市铁东区二一九路18号',
+    'textarea': '药品零售；预包装食品销售；第二类医疗器械零售。',
+    'credit_code': VALID_CODE,
+    'id_number': '11010519491231002X',
+    'phone': '13904121234',
+    'area': '120.5',
+    'money': '500000',
+    'integer': '12',
+    'boolean': 'true',
+}
+
+
+def field_controls(field, value=None):
+    """Deform's POST controls for one catalogue field, with a valid value."""
+    if field.type == 'date':
+        return [('__start__', field.key + ':mapping'),
+                ('date', value or '2026-12-01'),
+                ('__end__', field.key + ':mapping')]
+    if field.type == 'address':
+        return [('__start__', field.key + ':mapping'),
+                ('district', '210302'), ('detail', '二一九路18号'),
+                ('__end__', field.key + ':mapping')]
+    if field.type == 'choice':
+        return [(field.key, value or field.options[0])]
+    return [(field.key, value if value is not None else VALUES[field.type])]
+
+
+def intake_controls(catalogue, code, applicant=None, overrides=None,
+                    csrf='', skip=()):
+    """The whole intake POST for application ``code`` (valid by default)."""
+    from casefile.case.intake import APPLICANT_KEYS
+    from casefile.catalogue.forms import group_name
+    applicant = dict({'applicant_kind': 'company',
+                      'name': '鞍山市康宁大药房有限公司',
+                      'identifier': VALID_CODE, 'contact': '张三',
+                      'phone': '13904121234'}, **(applicant or {}))
+    overrides = overrides or {}
+    controls = [('_charset_', 'UTF-8'), ('__formid__', 'intake'),
+                ('_csrf_token_', csrf),
+                ('__start__', 'applicant:mapping')]
+    controls += [(k, v) for k, v in applicant.items() if k not in skip]
+    controls.append(('__end__', 'applicant:mapping'))
+    form = catalogue.merged_fields(code)
+    shared = [f.field for f in form.shared if f.field.key not in APPLICANT_KEYS]
+    if shared:
+        controls.append(('__start__', 'shared:mapping'))
+        for field in shared:
+            if field.key not in skip:
+                controls += field_controls(field, overrides.get(field.key))
+        controls.append(('__end__', 'shared:mapping'))
+    for group in form.per_item:
+        name = group_name(group.item)
+        controls.append(('__start__', name + ':mapping'))
+        for field in group.fields:
+            if field.key not in skip:
+                controls += field_controls(field, overrides.get(field.key))
+        controls.append(('__end__', name + ':mapping'))
+    controls.append(('submit', 'submit'))
+    return controls
+
+
+def upload(name, data):
+    return (name, data)
+
+
+def as_file(data):
+    return io.BytesIO(data)

@@ -1,0 +1,129 @@
+"""Shared fixtures: a real app on a throw-away FileStorage, WebTest, logins.
+
+Fixture graph::
+
+    app_settings ─► app ─► testapp ─► login(user) ─► (page tests)
+         │           └───► root_tx (a connection + transaction for direct
+         │                          model access in unit-ish tests)
+         └─► var_dir (tmp_path)
+
+Every test gets its own ``var_dir``, so tests never share a database; the
+demo users are loaded on start, as in ``make serve``.
+"""
+import os
+import re
+
+import pytest
+import transaction
+
+from casefile import compat
+
+compat.install()
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEMO_PASSWORD = 'demo-2026'
+
+
+def make_settings(var_dir, **overrides):
+    settings = {
+        'pyramid.default_locale_name': 'zh_CN',
+        'pyramid.reload_templates': 'false',
+        'retry.attempts': '5',
+        'tm.annotate_user': 'false',
+        'substanced.initial_login': 'admin',
+        'substanced.initial_password': 'admin-test-password',
+        'substanced.secret': 'test-secret-not-for-production',
+        'substanced.catalogs.autosync': 'true',
+        'casefile.var_dir': str(var_dir),
+        'casefile.schemas_dir': os.path.join(REPO, 'schemas'),
+        'casefile.catalogue_dir': os.path.join(REPO, 'schemas', 'catalogue'),
+        'casefile.calendar_file': os.path.join(REPO, 'schemas',
+                                               'calendar.yaml'),
+        'casefile.workflows_dir': os.path.join(REPO, 'workflows'),
+        'casefile.templates_dir': os.path.join(REPO, 'templates'),
+        'casefile.demo': 'true',
+    }
+    settings.update(overrides)
+    return settings
+
+
+@pytest.fixture
+def var_dir(tmp_path):
+    path = tmp_path / 'var'
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def app_settings(var_dir):
+    return make_settings(var_dir)
+
+
+@pytest.fixture
+def app(app_settings):
+    from casefile import main
+    application = main({'here': REPO}, **app_settings)
+    yield application
+    for db in application.registry._zodb_databases.values():
+        db.close()
+
+
+@pytest.fixture
+def testapp(app):
+    import webtest
+    return webtest.TestApp(app, extra_environ={'REMOTE_ADDR': '127.0.0.1'})
+
+
+@pytest.fixture
+def root(app):
+    """The app root on a connection of its own; commit with transaction."""
+    from pyramid.threadlocal import manager
+    db = app.registry._zodb_databases['']
+    conn = db.open()
+    manager.push({'registry': app.registry, 'request': None})
+    try:
+        yield conn.root()['app_root']
+    finally:
+        transaction.abort()
+        manager.pop()
+        conn.close()
+
+
+def csrf_from(html):
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    return match.group(1) if match else None
+
+
+class Browser:
+    """A WebTest session signed in as one user."""
+
+    def __init__(self, testapp, login):
+        self.app = testapp
+        self.login_name = login
+
+    def get(self, url, **kw):
+        return self.app.get(url, **kw)
+
+    def post(self, url, params=None, **kw):
+        return self.app.post(url, params, **kw)
+
+    def csrf(self):
+        return csrf_from(self.app.get('/').text)
+
+
+def sign_in(testapp, login, password=DEMO_PASSWORD):
+    testapp.reset()
+    page = testapp.get('/login')
+    form = page.forms[0]
+    form['login'] = login
+    form['password'] = password
+    response = form.submit()
+    assert response.status_int == 302, response.text[:2000]
+    return Browser(testapp, login)
+
+
+@pytest.fixture
+def login(testapp):
+    def _login(name, password=DEMO_PASSWORD):
+        return sign_in(testapp, name, password)
+    return _login

@@ -1,0 +1,216 @@
+"""Intake at the window, the case page, materials: through the real app."""
+import hashlib
+
+import pytest
+
+from casehelpers import PDF_BYTES, PNG_BYTES, PHARMACY, intake_controls
+from conftest import csrf_from
+
+
+def current_catalogue(testapp):
+    from casefile.catalogue.store import current_catalogue
+    db = testapp.app.registry._zodb_databases['']
+    conn = db.open()
+    try:
+        return current_catalogue(conn.root()['app_root'])
+    finally:
+        conn.close()
+
+
+def deform_csrf(browser, code=PHARMACY):
+    page = browser.get('/cases/new?application=%s' % code)
+    import re
+    return re.search(r'name="_csrf_token_" value="([^"]+)"',
+                     page.text).group(1)
+
+
+def create_case(browser, code=PHARMACY, **kw):
+    catalogue = current_catalogue(browser.app)
+    controls = intake_controls(catalogue, code, csrf=deform_csrf(browser,
+                                                                 code), **kw)
+    return browser.post('/cases/new?application=%s' % code, controls)
+
+
+def open_db_case(testapp, number):
+    db = testapp.app.registry._zodb_databases['']
+    conn = db.open()
+    return conn, conn.root()['app_root']['cases'].get(number)
+
+
+@pytest.fixture
+def clerk(login):
+    return login('clerk')
+
+
+@pytest.fixture
+def case_url(clerk):
+    response = create_case(clerk)
+    assert response.status_int == 302, response.text[:3000]
+    return response.location
+
+
+def test_clerk_chooses_an_application_then_sees_the_one_form(clerk):
+    page = clerk.get('/cases/new')
+    assert '开办药店' in page.text
+    form = clerk.get('/cases/new?application=%s' % PHARMACY)
+    assert 'name="identifier"' in form.text
+    assert 'name="_csrf_token_"' in form.text
+
+
+def test_creating_a_case_gives_a_case_number_and_journal(clerk, case_url,
+                                                        testapp):
+    number = case_url.rstrip('/').split('/')[-1]
+    assert number.startswith('AS-')
+    page = clerk.get(case_url)
+    assert number in page.text
+    assert '鞍山市康宁大药房有限公司' in page.text
+    conn, case = open_db_case(testapp, number)
+    try:
+        assert case.application_code == PHARMACY
+        assert case.catalogue_version == 1
+        assert set(case.sections) >= {'market_entry', 'food_drug'}
+        assert [e['action'] for e in case.journal] == ['case.created']
+        case.journal.verify()
+    finally:
+        conn.close()
+
+
+def test_invalid_credit_code_is_refused_and_nothing_is_created(clerk,
+                                                               testapp):
+    response = create_case(clerk, applicant={'identifier':
+                                             '91210302MA12345670'},
+                           ) if False else None
+    catalogue = current_catalogue(clerk.app)
+    controls = intake_controls(catalogue, PHARMACY, csrf=deform_csrf(clerk),
+                               applicant={'identifier': '91210302MA1234567X'})
+    response = clerk.post('/cases/new?application=%s' % PHARMACY, controls,
+                          status=400)
+    assert '统一社会信用代码' in response.text
+    conn, _ = open_db_case(testapp, 'none')
+    try:
+        assert len(conn.root()['app_root']['cases']) == 0
+    finally:
+        conn.close()
+
+
+def test_missing_required_field_is_refused_with_message(clerk, testapp):
+    catalogue = current_catalogue(clerk.app)
+    controls = intake_controls(catalogue, PHARMACY, csrf=deform_csrf(clerk),
+                               skip=('contact',))
+    response = clerk.post('/cases/new?application=%s' % PHARMACY, controls,
+                          status=400)
+    assert '必填' in response.text
+    conn, _ = open_db_case(testapp, 'none')
+    try:
+        assert len(conn.root()['app_root']['cases']) == 0
+    finally:
+        conn.close()
+
+
+def test_intake_without_csrf_token_is_refused(clerk, testapp):
+    catalogue = current_catalogue(clerk.app)
+    controls = intake_controls(catalogue, PHARMACY, csrf='forged')
+    clerk.post('/cases/new?application=%s' % PHARMACY, controls, status=400)
+    conn, _ = open_db_case(testapp, 'none')
+    try:
+        assert len(conn.root()['app_root']['cases']) == 0
+    finally:
+        conn.close()
+
+
+def upload(browser, case_url, filename, data, code='business_licence_application'):
+    page = browser.get(case_url)
+    return browser.post(case_url + '/upload', {
+        'csrf_token': csrf_from(page.text), 'material_code': code},
+        upload_files=[('file', filename, data)], expect_errors=True)
+
+
+def first_material_code(testapp):
+    catalogue = current_catalogue(testapp)
+    return catalogue.merged_materials(PHARMACY)[0].material.code
+
+
+def test_upload_and_download_a_material(clerk, case_url, testapp):
+    code = first_material_code(testapp)
+    response = upload(clerk, case_url, '申请书.pdf', PDF_BYTES, code)
+    assert response.status_int == 302
+    page = clerk.get(case_url)
+    assert '申请书.pdf' in page.text
+    number = case_url.split('/')[-1]
+    download = clerk.get('/cases/%s/materials/m001' % number)
+    assert download.body == PDF_BYTES
+    assert download.content_type == 'application/pdf'
+    assert 'attachment' in download.headers['Content-Disposition']
+    assert download.headers['X-Content-Type-Options'] == 'nosniff'
+    conn, case = open_db_case(testapp, number)
+    try:
+        material = case['materials']['m001']
+        assert material.sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
+        assert material.mimetype == 'application/pdf'
+        assert [e['action'] for e in case.journal][-1] == 'material.added'
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize('filename,data,message', [
+    ('empty.pdf', b'', '文件是空的'),
+    ('fake.pdf', PNG_BYTES, '不是'),
+    ('script.html', b'<script>alert(1)</script>', '不接受'),
+])
+def test_bad_uploads_are_refused_and_leave_nothing(clerk, case_url, testapp,
+                                                   filename, data, message):
+    code = first_material_code(testapp)
+    response = upload(clerk, case_url, filename, data, code)
+    assert response.status_int == 400
+    assert message in response.text
+    number = case_url.split('/')[-1]
+    conn, case = open_db_case(testapp, number)
+    try:
+        assert len(case['materials']) == 0
+        assert [e['action'] for e in case.journal] == ['case.created']
+    finally:
+        conn.close()
+
+
+def test_oversize_upload_is_refused(clerk, case_url, testapp):
+    code = first_material_code(testapp)
+    catalogue = current_catalogue(testapp)
+    limit = catalogue.materials[code].max_size_mb
+    big = PDF_BYTES + b'0' * (limit * 1024 * 1024)
+    response = upload(clerk, case_url, 'big.pdf', big, code)
+    assert response.status_int == 400
+    assert 'MB' in response.text
+    number = case_url.split('/')[-1]
+    conn, case = open_db_case(testapp, number)
+    try:
+        assert len(case['materials']) == 0
+    finally:
+        conn.close()
+
+
+def test_reviewer_of_a_case_section_may_view_it(login, case_url):
+    reviewer = login('reviewer.food')
+    reviewer.get(case_url, status=200)
+
+
+def test_reviewer_of_an_unrelated_section_may_not(login, case_url):
+    reviewer = login('reviewer.build')
+    reviewer.get(case_url, status=403)
+    number = case_url.split('/')[-1]
+    reviewer.get('/cases/%s/materials/m001' % number, status=403)
+
+
+def test_reviewer_may_not_upload(login, case_url, testapp):
+    reviewer = login('reviewer.food')
+    page = reviewer.get(case_url)
+    assert 'name="file"' not in page.text
+    response = reviewer.post(case_url + '/upload', {
+        'csrf_token': csrf_from(page.text) or reviewer.csrf()},
+        upload_files=[('file', 'a.pdf', PDF_BYTES)], expect_errors=True)
+    assert response.status_int == 403
+
+
+def test_case_list_finds_by_case_number(clerk, case_url):
+    number = case_url.split('/')[-1]
+    page = clerk.get('/cases?q=%s' % number)
+    assert number in page.text
