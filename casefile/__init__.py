@@ -18,6 +18,7 @@ def main(global_config, **settings):
     config = Configurator(settings=settings,
                           root_factory='substanced.db.root_factory')
     config.include('pyramid_retry')
+    config.include('.retry')
     config.include('pyramid_tm')
     config.include('substanced')
     config.include('.i18n')

@@ -12,11 +12,19 @@ demo users are loaded on start, as in ``make serve``.
 """
 import os
 import re
+import shutil
 
 import pytest
 import transaction
 
-from casefile import compat
+# Compiled page templates are cached on disk across the many app instances
+# of a test run (Chameleon would otherwise compile them again for each).
+os.environ.setdefault('CHAMELEON_CACHE', os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    'test-output', 'chameleon-cache'))
+os.makedirs(os.environ['CHAMELEON_CACHE'], exist_ok=True)
+
+from casefile import compat  # noqa: E402
 
 compat.install()
 
@@ -28,7 +36,7 @@ def make_settings(var_dir, **overrides):
     settings = {
         'pyramid.default_locale_name': 'zh_CN',
         'pyramid.reload_templates': 'false',
-        'retry.attempts': '5',
+        'retry.attempts': '10',
         'tm.annotate_user': 'false',
         'substanced.initial_login': 'admin',
         'substanced.initial_password': 'admin-test-password',
@@ -47,9 +55,37 @@ def make_settings(var_dir, **overrides):
     return settings
 
 
+@pytest.fixture(scope='session')
+def template_var_dir(tmp_path_factory):
+    """A database prepared once per run (root, catalogue, demo users).
+
+    Hashing sixteen demo passwords with bcrypt and loading the catalogue
+    take seconds; each test starts from a copy of this prepared directory
+    instead, which is what a restarted server sees too.
+    """
+    from casefile import main
+    path = tmp_path_factory.mktemp('template') / 'var'
+    path.mkdir()
+    application = main({'here': REPO}, **make_settings(path))
+    for db in application.registry._zodb_databases.values():
+        db.close()
+    for name in os.listdir(path):
+        if name.endswith('.lock') or name.endswith('.tmp'):
+            os.remove(os.path.join(path, name))
+    return path
+
+
 @pytest.fixture
-def var_dir(tmp_path):
+def var_dir(tmp_path, template_var_dir):
     path = tmp_path / 'var'
+    shutil.copytree(template_var_dir, path)
+    return path
+
+
+@pytest.fixture
+def empty_var_dir(tmp_path):
+    """A var_dir with nothing in it: a first start."""
+    path = tmp_path / 'empty-var'
     path.mkdir()
     return path
 

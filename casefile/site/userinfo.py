@@ -1,5 +1,4 @@
 """``request.user_info``: who is signed in, in the terms the pages need."""
-from pyramid.security import has_permission  # noqa: F401  (doc reference)
 
 from ..security import find_user
 from ..security.roles import ROLES, user_roles, user_sections
