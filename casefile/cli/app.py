@@ -47,5 +47,8 @@ class Environment:
     def close(self):
         if self._env is not None:
             transaction.abort()
+            registry = self._env['registry']
             self._env['closer']()
+            for db in getattr(registry, '_zodb_databases', {}).values():
+                db.close()
             self._env = None
