@@ -53,3 +53,39 @@ def test_simultaneous_intakes_create_distinct_cases(live_app, app):
             assert len(cases[n]['materials']) == 0
     finally:
         conn.close()
+
+
+def test_cases_created_after_a_first_start_are_indexed(empty_var_dir):
+    """Regression: start-up work done on a private transaction manager left
+    Substance D's per-index action queues joined to a transaction that never
+    ended, so no case created later in a server thread was ever indexed."""
+    from substanced.util import find_catalog
+
+    from casefile import main
+    from casefile.catalogue.store import current_catalogue
+    from conftest import REPO, make_settings
+    from live import LiveServer
+    application = main({'here': REPO}, **make_settings(empty_var_dir))
+    server = LiveServer(application)
+    db = application.registry._zodb_databases['']
+    try:
+        conn = db.open()
+        catalogue = current_catalogue(conn.root()['app_root'])
+        conn.close()
+        client = Client(server.url).login('clerk')
+        page = client.get('/cases/new?application=' + PHARMACY)
+        token = re.search(r'name="_csrf_token_" value="([^"]+)"',
+                          page.text).group(1)
+        response = client.post_form('/cases/new?application=' + PHARMACY,
+                                    intake_controls(catalogue, PHARMACY,
+                                                    csrf=token))
+        assert response.status == 302
+        conn = db.open()
+        catalog = find_catalog(conn.root()['app_root'], 'casefile')
+        assert len(catalog['state'].eq('draft').execute()) == 1
+        conn.close()
+        home = client.get('/')
+        assert home.status == 200
+    finally:
+        server.close()
+        db.close()

@@ -42,7 +42,12 @@ def prepare_database(registry, attempts=10):
     manager.push({'registry': registry, 'request': None})
     try:
         for attempt in range(attempts):
-            tm = transaction.TransactionManager()
+            # The thread's default transaction manager, not a private one:
+            # Substance D's catalog queues index actions on
+            # ``transaction.get()`` and caches the queue on each index; a
+            # queue joined to a transaction that never ends would swallow
+            # every later index action of the process.
+            tm = transaction.manager
             tm.begin()
             conn, root = open_root(registry, tm)
             try:
