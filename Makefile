@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PIP := $(BIN)/pip --disable-pip-version-check -q
 
-.PHONY: install install-test serve test test-fast bench clean-var help
+.PHONY: install install-test serve test bench i18n fonts help
 
 help:
 	@echo "make serve   set up and run the demo system on its embedded database"
@@ -31,12 +31,33 @@ install: $(STAMP)
 
 install-test: $(TEST_STAMP)
 
-serve: install
+FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+
+# The CJK font embedded in generated PDFs (Debian fonts-wqy-zenhei).
+fonts:
+	@if [ ! -e $(FONT) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei \
+	      || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei); \
+	  else echo "Please install the Debian package fonts-wqy-zenhei (PDF documents need it)."; fi; \
+	fi
+
+serve: install fonts
 	$(BIN)/casefile -c $(INI) init --demo
 	$(BIN)/pserve $(INI)
 
-test: install-test
+test: install-test fonts
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install-test
 	$(BIN)/python bench/run.py
+
+# Extract message ids from the package and page templates and merge them
+# into the zh_CN catalogue; then translate the new (empty) entries.
+i18n: install-test
+	$(BIN)/pot-create -c lingua.cfg -d casefile -o casefile/locale/casefile.pot casefile templates
+	$(BIN)/python -c "from babel.messages.pofile import read_po, write_po; \
+	pot = read_po(open('casefile/locale/casefile.pot', 'rb')); \
+	po = read_po(open('casefile/locale/zh_CN/LC_MESSAGES/casefile.po', 'rb'), locale='zh_CN'); \
+	po.update(pot, no_fuzzy_matching=True); \
+	write_po(open('casefile/locale/zh_CN/LC_MESSAGES/casefile.po', 'wb'), po, width=0, ignore_obsolete=True)"

@@ -50,9 +50,10 @@ class Reader:
     every message says which entry is wrong; lines come from the mapping.
     """
 
-    def __init__(self, file, data, what, problems, keys):
+    def __init__(self, file, data, what, problems, keys, line=1):
         self.file, self.data, self.what = file, data, what
         self.problems = problems
+        self._line = line   # for a scalar, which cannot carry its line
         self.ok = isinstance(data, dict)
         if not self.ok:
             self.problem(f'expected a mapping with keys {_one_of(keys)}; '
@@ -74,7 +75,7 @@ class Reader:
     def line(self, key=None):
         if key is not None and isinstance(self.data, LineDict):
             return self.data.line_of(key)
-        return line_of(self.data)
+        return line_of(self.data, self._line)
 
     def problem(self, message, key=None, line=None):
         where = line if line is not None else self.line(key)
@@ -153,7 +154,7 @@ class Reader:
         value = self.value(key, required)
         if value is _MISSING:
             return default
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:
             self.problem(f'{key!r} is {_kind_of(value)}; expected one of '
                          f'{_one_of(allowed)}', key)
             return default
@@ -163,7 +164,7 @@ class Reader:
         value = self.value(key, required=True)
         if value is _MISSING:
             return None
-        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        if type(value) is datetime.date:   # not a datetime: a day has no time
             return value
         if isinstance(value, str):
             try:
@@ -203,7 +204,8 @@ class Reader:
         value = self.value(key, required)
         if value is _MISSING:
             return None
-        return Reader(self.file, value, f'{self.what} {key}', self.problems, keys)
+        return Reader(self.file, value, f'{self.what} {key}', self.problems, keys,
+                      self.line(key))
 
 
 def entry_name(noun, data, index, key='code'):
@@ -215,7 +217,7 @@ def entry_name(noun, data, index, key='code'):
 
 
 def list_entries(file, data, noun, problems):
-    """The entries of a file that holds a list: ``[(index, entry)]``."""
+    """The entries of a file that holds a list: ``[(index, entry, line)]``."""
     if data is None:
         return []
     if not isinstance(data, list):
@@ -223,7 +225,7 @@ def list_entries(file, data, noun, problems):
                                 f'{noun}s (entries starting with "- code:"); '
                                 f'found {_kind_of(data)}'))
         return []
-    return list(enumerate(data))
+    return [(index, entry, data.line_of(index)) for index, entry in enumerate(data)]
 
 
 # -- one function per kind of entry ----------------------------------------
@@ -374,7 +376,7 @@ def _read_item_materials(reader):
             continue
         what = f'{reader.what} material #{index + 1}'
         ref = Reader(reader.file, element, what, reader.problems,
-                     ITEM_MATERIAL_KEYS)
+                     ITEM_MATERIAL_KEYS, line)
         if not ref.ok:
             continue
         entry = {'code': ref.text('code'),
@@ -394,7 +396,8 @@ def _read_item_fields(reader):
             result.append(element.strip())
             continue
         what = f'{reader.what} {entry_name("field", element, index, "key")}'
-        inline = Reader(reader.file, element, what, reader.problems, FIELD_KEYS)
+        inline = Reader(reader.file, element, what, reader.problems, FIELD_KEYS,
+                        line)
         if inline.ok:
             result.append(read_field(inline))
     return result
@@ -443,7 +446,8 @@ def read_project(reader):
     stages = []
     for index, element, line in reader.elements('stages', required=True):
         what = f'{reader.what} {entry_name("stage", element, index)}'
-        stage = Reader(reader.file, element, what, reader.problems, STAGE_KEYS)
+        stage = Reader(reader.file, element, what, reader.problems, STAGE_KEYS,
+                       line)
         if stage.ok:
             stages.append({'code': stage.code(),
                            'name': stage.text('name'),

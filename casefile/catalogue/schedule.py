@@ -10,9 +10,13 @@ Days are working days from acceptance, planned with the promised or the
 statutory limits; the clock subsystem turns them into dates.  Time that
 does not count (inspection, expert review, Art. 45) is not planned here.
 
-    SC-001 ──┬──> SY-001      level 0: SC-001          (days 0-1)
-             ├──> SY-002      level 1: SY-001, SY-002,  (start 1)
-             └──> SY-003               SY-003
+开办药店 (M-01) with promised limits: the three licences wait for the
+business licence, then run side by side; the longest decides the total.
+
+    SC-001 (1) ──┬──> SY-001 (10) ──> finishes day 11   <- critical path
+                 ├──> SY-002 (5)  ──> finishes day 6
+                 └──> SY-003 (1)  ──> finishes day 2
+    levels ((SC-001,), (SY-001, SY-002, SY-003)); one after another: 17
 """
 from dataclasses import dataclass
 

@@ -64,9 +64,9 @@ class _Report:
 
 def _collect(file, data, noun, keys, read, problems, key='code'):
     found = []
-    for index, raw in e.list_entries(file, data, noun, problems):
+    for index, raw, line in e.list_entries(file, data, noun, problems):
         what = e.entry_name(noun, raw, index, key)
-        reader = e.Reader(file, raw, what, problems, keys)
+        reader = e.Reader(file, raw, what, problems, keys, line)
         if reader.ok:
             found.append(Entry(file, raw, read(reader), what))
     return found
@@ -92,9 +92,9 @@ def _unique(entries, noun, report, seen=None):
             continue
         if code in seen:
             first = seen[code]
+            key = 'code' if 'code' in entry.data else 'key'
             report(entry, f'duplicate {noun} {code!r}: already defined at '
-                          f'{first.file}:{first.line()}', 'code' if 'code'
-                   in entry.data else 'key')
+                          f'{first.file}:{first.line()}', key)
         else:
             seen[code] = entry
     return seen
@@ -112,71 +112,93 @@ def validate(sources):
     """Check the parsed ``Sources``; ``(data or None, sorted problems)``."""
     problems = []
     report = _Report(problems)
-
-    def collect(name, noun, keys, read, key='code'):
-        if name in sources.failed:
-            return []
-        return _collect(name, sources.get(name), noun, keys, read, problems, key)
-
-    meta = None
-    if 'catalogue.yaml' in sources.files and 'catalogue.yaml' not in sources.failed:
-        meta = e.read_meta('catalogue.yaml', sources.get('catalogue.yaml'), problems)
-    sections = collect('sections.yaml', 'section', e.SECTION_KEYS, e.read_section)
-    materials = collect('materials.yaml', 'material', e.MATERIAL_KEYS,
-                        e.read_material)
-    fields = collect('fields.yaml', 'field', e.FIELD_KEYS, e.read_field, 'key')
-    items = []
-    for name, data in sources.items:
-        if name not in sources.failed:
-            items += _collect(name, data, 'item', e.ITEM_KEYS, e.read_item, problems)
-    matters = collect('matters.yaml', 'matter', e.MATTER_KEYS, e.read_matter)
-    projects = collect('projects.yaml', 'project', e.PROJECT_KEYS, e.read_project)
+    meta = _read_meta(sources, problems)
+    found = _read_entries(sources, problems)
+    sections, materials, fields, items, matters, projects = (
+        found[name] for name in ('sections', 'materials', 'fields', 'items',
+                                 'matters', 'projects'))
     stages = [stage for project in projects for stage in _stage_entries(project)]
 
-    section_of = _unique(sections, 'section code', report)
-    material_of = _unique(materials, 'material code', report)
-    field_of = _unique(fields, 'field key', report)
     item_of = _unique(items, 'item code', report)
+    known = _Known(_unique(sections, 'section code', report),
+                   _unique(materials, 'material code', report),
+                   _unique(fields, 'field key', report),
+                   item_of, report, _unchecked(sources))
     # matters and stages are what an applicant applies for, looked up by code
     _unique(matters + projects + stages, 'matter, project or stage code', report)
 
-    # a file that could not be read as a list defines nothing we can trust:
-    # do not report every reference to it as unknown as well
-    unreadable = {name for name, data in [*sources.files.items(), *sources.items]
-                  if name in sources.failed or not isinstance(data, (list, type(None)))}
-    unreadable |= {name for name, required in FILES.items()
-                   if required and name not in sources.files}
-    known = _Known(section_of, material_of, field_of, item_of, report, unchecked={
-        'section': 'sections.yaml' in unreadable,
-        'material': 'materials.yaml' in unreadable,
-        'field key': 'fields.yaml' in unreadable,
-        'item': not sources.items or any(name.startswith('items/')
-                                         for name in unreadable)})
     for material in materials:
         known.item_ref(material, 'issued_by', material.data['issued_by'])
     for item in items:
         _check_item(item, known, report)
-    _check_inline_fields(items, field_of, report)
+    _check_inline_fields(items, known.defined['field key'], report)
     _check_cycles(items, item_of, report)
     for chain in matters + stages:
         _check_chain(chain, known, report)
     for project in projects:
         _check_stage_order(project, report)
 
-    if meta is None and 'catalogue.yaml' not in sources.failed:
-        problems.append(Problem('catalogue.yaml', 1,
-                                'required file catalogue.yaml is missing'))
     if problems or meta is None:
         return None, sorted(set(problems))
-    return {'title': meta['title'],
-            'effective': meta['effective'].isoformat(),
-            'notes': meta['notes'],
-            'sections': [s.data for s in sections],
-            'materials': [m.data for m in materials],
-            'fields': [f.data for f in fields],
-            'items': [i.data for i in items],
-            'matters': [m.data for m in matters],
-            'projects': [p.data for p in projects]}, []
+    return dict(meta, effective=meta['effective'].isoformat(),
+                **{name: [entry.data for entry in entries]
+                   for name, entries in found.items()}), []
+
+
+def _read_meta(sources, problems):
+    if 'catalogue.yaml' in sources.failed:
+        return None
+    if 'catalogue.yaml' not in sources.files:
+        problems.append(Problem('catalogue.yaml', 1,
+                                'required file catalogue.yaml is missing'))
+        return None
+    return e.read_meta('catalogue.yaml', sources.get('catalogue.yaml'), problems)
+
+
+def _read_entries(sources, problems):
+    """Every entry of every list file, read on its own (see ``entries.py``)."""
+    def collect(name, noun, keys, read, key='code'):
+        if name in sources.failed:
+            return []
+        return _collect(name, sources.get(name), noun, keys, read, problems, key)
+
+    items = []
+    for name, data in sources.items:
+        if name not in sources.failed:
+            items += _collect(name, data, 'item', e.ITEM_KEYS, e.read_item,
+                              problems)
+    return {
+        'sections': collect('sections.yaml', 'section', e.SECTION_KEYS,
+                            e.read_section),
+        'materials': collect('materials.yaml', 'material', e.MATERIAL_KEYS,
+                             e.read_material),
+        'fields': collect('fields.yaml', 'field', e.FIELD_KEYS, e.read_field,
+                          'key'),
+        'items': items,
+        'matters': collect('matters.yaml', 'matter', e.MATTER_KEYS,
+                           e.read_matter),
+        'projects': collect('projects.yaml', 'project', e.PROJECT_KEYS,
+                            e.read_project),
+    }
+
+
+def _unchecked(sources):
+    """Which kinds of reference not to check, because their file is unusable.
+
+    A file that is missing or could not be read as a list defines nothing we
+    can trust: reporting every reference into it as unknown as well would
+    bury the one real problem.
+    """
+    unreadable = {name for name, data in [*sources.files.items(), *sources.items]
+                  if name in sources.failed
+                  or not isinstance(data, (list, type(None)))}
+    unreadable |= {name for name, required in FILES.items()
+                   if required and name not in sources.files}
+    return {'section': 'sections.yaml' in unreadable,
+            'material': 'materials.yaml' in unreadable,
+            'field key': 'fields.yaml' in unreadable,
+            'item': not sources.items or any(name.startswith('items/')
+                                             for name in unreadable)}
 
 
 class _Known:
@@ -193,7 +215,7 @@ class _Known:
     def __init__(self, sections, materials, fields, items, report, unchecked):
         self.defined = {'section': sections, 'material': materials,
                         'field key': fields, 'item': items}
-        self.sections, self.items = sections, items
+        self.items = items
         self.report, self.unchecked = report, unchecked
 
     def ref(self, noun, entry, key, code, index=None):
