@@ -1,0 +1,124 @@
+"""Real-browser test support: the real server in a subprocess, Chromium.
+
+Fixtures:
+
+- ``live_server`` (module scope): ``pserve development.ini`` on a free port
+  with its own ``var_dir``; yields the base URL (``http://127.0.0.1:PORT``).
+  The ini loads the demo users on first start (password ``demo-2026``).
+- ``browser`` (module scope): Debian's Chromium through Playwright;
+  skipped when ``/usr/bin/chromium`` is missing.
+- ``browser_page``: a fresh zh-CN context (1280×900) and page per test.
+
+``shot(page, name)`` saves a full-page screenshot to
+``test-output/screenshots/<name>.png`` under the repository.
+"""
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHROMIUM = '/usr/bin/chromium'
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
+                 '--no-first-run', '--disable-background-networking',
+                 '--disable-component-update', '--disable-sync']
+SCREENSHOTS = os.path.join(REPO, 'test-output', 'screenshots')
+DESKTOP = {'width': 1280, 'height': 900}
+TABLET = {'width': 768, 'height': 1024}
+START_TIMEOUT = 60
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _answers(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(proc):
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope='module')
+def live_server(tmp_path_factory):
+    var_dir = tmp_path_factory.mktemp('live-var')
+    log_path = var_dir / 'server.log'
+    port = free_port()
+    base = 'http://127.0.0.1:%d' % port
+    pserve = os.path.join(REPO, '.venv', 'bin', 'pserve')
+    with open(log_path, 'wb') as log:
+        proc = subprocess.Popen(
+            [pserve, 'development.ini', 'http_port=%d' % port,
+             'var_dir=%s' % var_dir],
+            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _answers(base + '/login'):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                _stop(proc)
+                output = log_path.read_text(errors='replace')
+                pytest.fail('server did not answer %s/login (exit code %s):'
+                            '\n%s' % (base, proc.returncode, output[-5000:]),
+                            pytrace=False)
+            time.sleep(0.2)
+        yield base
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope='module')
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip('%s not found: real-browser tests need Chromium '
+                    '(apt-get install chromium fonts-wqy-zenhei)' % CHROMIUM)
+    sync_api = pytest.importorskip('playwright.sync_api')
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser, viewport=None):
+    context = browser.new_context(locale='zh-CN',
+                                  viewport=viewport or DESKTOP)
+    context.set_default_timeout(10000)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def browser_page(browser):
+    context, page = new_page(browser)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def shot(page, name):
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    path = os.path.join(SCREENSHOTS, '%s.png' % name)
+    page.screenshot(path=path, full_page=True)
+    return path
