@@ -163,3 +163,10 @@ def login(testapp):
     def _login(name, password=DEMO_PASSWORD):
         return sign_in(testapp, name, password)
     return _login
+
+
+def pytest_runtest_teardown(item):
+    """Doctests leave ``builtins._`` set to their last value; Chameleon would
+    then compile that into cached templates as the translation function."""
+    import builtins
+    builtins.__dict__.pop('_', None)

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from casefile.catalogue.loader import (CatalogueError, Problem,
-                                       check_catalogue, load_catalogue, main,
+                                       check_catalogue, load_catalogue,
                                        read_catalogue)
 from casefile.catalogue.yamlsource import (LineDict, LineList, parse_yaml,
                                            read_directory, read_yaml)
@@ -204,27 +204,3 @@ def test_read_catalogue_returns_catalogue_or_problems(tmp_path):
     assert problems == [] and len(catalogue.items) == 2
     catalogue, problems = read_catalogue(tmp_path)
     assert catalogue is None and problems
-
-
-# -- the check command -------------------------------------------------------
-
-def test_check_command_prints_summary_and_exits_0(capsys):
-    assert main([str(DEMO)]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith(f'{DEMO}: ok, 30 items, 7 matters, 2 projects, digest ')
-
-
-def test_check_command_prints_clickable_problems_and_exits_1(tmp_path, capsys):
-    shutil.copytree(BASE, tmp_path / 'c')
-    (tmp_path / 'c' / 'matters.yaml').write_text(
-        '- code: M-01\n  name: 开办药店\n  items: [SC-009]\n')
-    assert main([str(tmp_path / 'c')]) == 1
-    assert capsys.readouterr().out.splitlines() == [
-        f"{tmp_path / 'c'}/matters.yaml:3: matter M-01: unknown item 'SC-009' "
-        f"in 'items': no item in items/*.yaml has this code (did you mean "
-        f"'SC-001'?)"]
-
-
-def test_check_command_needs_exactly_one_directory(capsys):
-    assert main([]) == 2
-    assert 'usage:' in capsys.readouterr().err

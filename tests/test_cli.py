@@ -111,3 +111,17 @@ def test_console_script_is_installed():
                          timeout=60)
     assert out.returncode == 0
     assert 'catalogue' in out.stdout
+
+
+def test_catalogue_check_prints_paths_an_editor_can_open(runner, tmp_path):
+    import shutil
+    base = os.path.join(REPO, 'tests', 'data', 'catalogue_broken', '_base')
+    shutil.copytree(base, tmp_path / 'c')
+    (tmp_path / 'c' / 'matters.yaml').write_text(
+        '- code: M-01\n  name: 开办药店\n  items: [SC-009]\n')
+    result = runner.invoke(main, ['catalogue', 'check', str(tmp_path / 'c')])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{tmp_path / 'c'}/matters.yaml:3: matter M-01: unknown item "
+        f"'SC-009' in 'items': no item in items/*.yaml has this code (did "
+        f"you mean 'SC-001'?)")

@@ -119,10 +119,15 @@ def field_node(field, name=None):
             widget=deform.widget.SelectWidget(values=[('', '—')] + values),
             validator=colander.OneOf(list(field.options)), **kw)
     if t == 'boolean':
+        # a checkbox is always answered (unchecked = no): never "required"
+        kw['missing'] = False
         return colander.SchemaNode(
             colander.Boolean(), widget=deform.widget.CheckboxWidget(), **kw)
     if t == 'address':
-        return AddressSchema(**kw)
+        # the help text belongs to the street field, not the whole group
+        schema = AddressSchema(**dict(kw, description=''))
+        schema['detail'].description = kw['description']
+        return schema
     raise ValueError('unknown field type %r' % t)
 
 
@@ -181,23 +186,29 @@ def display_value(field, value):
     if field.type == 'area':
         return '%s ㎡' % value
     if field.type == 'money':
-        return '%s 元' % value
+        try:
+            return '{:,.2f} 元'.format(decimal.Decimal(value))
+        except (decimal.InvalidOperation, ValueError):
+            return '%s 元' % value
     return str(value)
 
 
 def form_rows(catalogue, code, form_data):
-    """``[(label, value)]`` of a case's one form, in the form's order."""
+    """The one form of a case as ``[(heading, [(label, value)])]``.
+
+    The first group (heading ``None``) holds the shared facts; then one
+    group per item for what only that item asks.
+    """
     form = catalogue.merged_fields(code)
-    rows = []
     shared = form_data.get('shared', {})
-    for entry in form.shared:
-        if entry.field.key in shared:
-            rows.append((entry.field.label,
-                         display_value(entry.field, shared[entry.field.key])))
+    groups = [(None, [(entry.field.label,
+                       display_value(entry.field, shared[entry.field.key]))
+                      for entry in form.shared
+                      if entry.field.key in shared])]
     for group in form.per_item:
         values = form_data.get(group_name(group.item), {})
-        for field in group.fields:
-            if field.key in values:
-                rows.append(('%s · %s' % (group.name, field.label),
-                             display_value(field, values[field.key])))
-    return rows
+        rows = [(field.label, display_value(field, values[field.key]))
+                for field in group.fields if field.key in values]
+        if rows:
+            groups.append((group.name, rows))
+    return groups

@@ -39,31 +39,3 @@ def load_catalogue(path):
     if problems:
         raise CatalogueError(problems)
     return catalogue
-
-
-def main(argv=None):
-    """``python -m casefile.catalogue.loader DIR``: check before loading.
-
-    Prints every problem as ``file:line: message`` (clickable in editors)
-    and exits 1, or prints a one-line summary and exits 0.
-    """
-    import sys
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print('usage: python -m casefile.catalogue.loader CATALOGUE_DIR',
-              file=sys.stderr)
-        return 2
-    catalogue, problems = read_catalogue(args[0])
-    prefix = args[0].rstrip('/') + '/'
-    for problem in problems:
-        print(problem if problem.file == args[0] else prefix + str(problem))
-    if problems:
-        return 1
-    print(f'{args[0]}: ok, {len(catalogue.items)} items, '
-          f'{len(catalogue.matters)} matters, {len(catalogue.projects)} '
-          f'projects, digest {catalogue.digest[:12]}')
-    return 0
-
-
-if __name__ == '__main__':   # pragma: no cover - exercised through main()
-    raise SystemExit(main())

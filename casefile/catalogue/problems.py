@@ -6,19 +6,7 @@ and the editor must be told *where*: every problem names the file (relative
 to the catalogue directory) and the 1-based line, like a compiler, so that
 ``file:line: message`` can be clicked in an editor or read in a log.
 """
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong with the catalogue, at one place."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self):
-        return f'{self.file}:{self.line}: {self.message}'
+from ..problems import Problem  # noqa: F401  (re-exported)
 
 
 class CatalogueError(Exception):

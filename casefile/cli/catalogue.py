@@ -1,5 +1,6 @@
 """``casefile catalogue``: check, list and load the item catalogue."""
 import json
+import os
 import sys
 
 import click
@@ -25,7 +26,13 @@ def check(env, directory):
         directory = _configured_dir(env)
     problems = check_catalogue(directory)
     for problem in problems:
-        click.echo(str(problem), err=True)
+        # problems name files relative to the directory; print paths an
+        # editor can open from here
+        path = problem.file
+        if path != directory and not os.path.isabs(path):
+            path = os.path.join(directory, path)
+        click.echo('%s:%d: %s' % (path, problem.line, problem.message),
+                   err=True)
     if problems:
         click.echo('%d problem(s) in %s' % (len(problems), directory),
                    err=True)
@@ -35,7 +42,6 @@ def check(env, directory):
 
 def _configured_dir(env):
     import configparser
-    import os
     parser = configparser.ConfigParser(
         defaults={'here': os.path.dirname(os.path.abspath(env.config))})
     parser.read(env.config)

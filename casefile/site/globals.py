@@ -19,6 +19,24 @@ ACTION_TITLES = {
 
 
 
+def people_namer(request):
+    """``people(login)`` -> the person's name, for journals and lists.
+
+    Journals keep the login (stable, unique); pages show who that is.
+    """
+    cache = {}
+
+    def people(login):
+        if not login:
+            return ''
+        if login not in cache:
+            users = request.root['principals']['users']
+            user = users.get(login)
+            cache[login] = getattr(user, 'title', None) or login
+        return cache[login]
+    return people
+
+
 @subscriber(BeforeRender)
 def add_globals(event):
     request = event.get('request')
@@ -28,3 +46,5 @@ def add_globals(event):
     event.setdefault('actions', getattr(registry, 'casefile_action_titles',
                                         ACTION_TITLES))
     event.setdefault('forms', MATERIAL_FORMS)
+    if request is not None and getattr(request, 'root', None) is not None:
+        event.setdefault('people', people_namer(request))

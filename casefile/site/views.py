@@ -1,8 +1,14 @@
 """The home page (my worklist) and the case list."""
-from pyramid.httpexceptions import HTTPFound
-from pyramid.view import forbidden_view_config, view_config
+import logging
+
+from pyramid.httpexceptions import HTTPException, HTTPFound
+from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.view import (
+    forbidden_view_config, notfound_view_config, view_config)
 
 from .worklist import search_cases, worklists_for
+
+log = logging.getLogger(__name__)
 
 
 @view_config(route_name='home', renderer='home.page',
@@ -27,4 +33,25 @@ def forbidden(request):
         return HTTPFound(location=request.route_url(
             'login', _query={'came_from': request.path_qs}))
     request.response.status_int = 403
+    return {}
+
+
+@notfound_view_config(renderer='notfound.page')
+def notfound(request):
+    request.response.status_int = 404
+    return {}
+
+
+@view_config(context=Exception, renderer='error.page',
+             permission=NO_PERMISSION_REQUIRED)
+def error(exc, request):
+    """Any unexpected error: a Chinese page, the details in the log.
+
+    pyramid_tm aborts the transaction (``request.exception`` is set), so
+    nothing half-done is committed; pyramid_retry still retries conflicts.
+    """
+    if isinstance(exc, HTTPException):
+        return exc
+    log.exception('unexpected error on %s %s', request.method, request.url)
+    request.response.status_int = 500
     return {}
