@@ -214,3 +214,50 @@ def test_case_list_finds_by_case_number(clerk, case_url):
     number = case_url.split('/')[-1]
     page = clerk.get('/cases?q=%s' % number)
     assert number in page.text
+
+
+def test_cases_keep_the_catalogue_version_they_were_created_under(
+        clerk, case_url, testapp, tmp_path):
+    """Changing an item's limit makes a new version; the existing case
+    still shows the old limit, a new case the new one."""
+    import re
+    import shutil
+
+    import transaction
+
+    from casefile.catalogue.loading import load_into
+    from conftest import REPO
+    changed = tmp_path / 'catalogue'
+    shutil.copytree(REPO + '/schemas/catalogue', changed)
+    path = changed / 'items' / 'food_drug.yaml'
+    text = path.read_text(encoding='utf-8')
+    start = text.index('- code: SY-001')
+    old = re.search(r'promised: (\d+)', text[start:]).group(0)
+    new_days = int(old.split()[1]) - 1
+    text = text[:start] + text[start:].replace(
+        old, 'promised: %d' % new_days, 1)
+    path.write_text(text, encoding='utf-8')
+
+    db = testapp.app.registry._zodb_databases['']
+    conn = db.open()
+    from pyramid.threadlocal import manager
+    manager.push({'registry': testapp.app.registry, 'request': None})
+    try:
+        version, created = load_into(conn.root()['app_root'], str(changed),
+                                     actor='test')
+        transaction.commit()
+    finally:
+        manager.pop()
+        conn.close()
+    assert created and version.number == 2
+
+    def sy001_promised(page):
+        row = re.search(r'SY-001</span></td>.*?limit-promised">(\d+)',
+                        page.text, re.S)
+        return int(row.group(1))
+
+    old_page = clerk.get(case_url)
+    assert sy001_promised(old_page) == int(old.split()[1])
+    new_case = create_case(clerk)
+    new_page = clerk.get(new_case.location)
+    assert sy001_promised(new_page) == new_days

@@ -62,6 +62,13 @@ def test_catalogue_check_passes_on_the_shipped_catalogue(runner):
     assert 'OK' in result.output
 
 
+def test_catalogue_check_accepts_the_schemas_folder(runner):
+    result = runner.invoke(main, ['catalogue', 'check',
+                                  os.path.join(REPO, 'schemas')])
+    assert result.exit_code == 0, result.output
+    assert os.path.join('schemas', 'catalogue') in result.output
+
+
 def test_catalogue_check_fails_with_file_and_line(runner, tmp_path):
     broken = tmp_path / 'cat'
     import shutil

@@ -73,6 +73,7 @@ def case_page_values(context, request, upload_error=None):
         'catalogue': catalogue,
         'form_rows': form_rows(catalogue, context.application_code,
                                context.form_data),
+        'items': [catalogue.items[code] for code in context.item_codes],
         'expected': expected,
         'others': others,
         'journal': list(context.journal)[::-1],

@@ -11,6 +11,16 @@ def catalogue():
     """The item catalogue (事项清单): check, list, load."""
 
 
+def resolve_dir(directory):
+    """Accept the catalogue directory itself or the ``schemas/`` folder
+    that holds it (``casefile catalogue check schemas/``)."""
+    nested = os.path.join(directory, 'catalogue')
+    if (not os.path.exists(os.path.join(directory, 'catalogue.yaml'))
+            and os.path.exists(os.path.join(nested, 'catalogue.yaml'))):
+        return nested
+    return directory
+
+
 @catalogue.command()
 @click.argument('directory', required=False,
                 type=click.Path(exists=True, file_okay=False))
@@ -18,12 +28,14 @@ def catalogue():
 def check(env, directory):
     """Validate a catalogue directory; every problem as FILE:LINE: message.
 
-    Without DIRECTORY, checks the one named in the ini file.  Exits 1 if
-    there is any problem.
+    DIRECTORY is the catalogue folder or the schemas/ folder holding it;
+    without it, checks the one named in the ini file.  Exits 1 if there is
+    any problem.
     """
     from ..catalogue.loader import check_catalogue
     if directory is None:
         directory = _configured_dir(env)
+    directory = resolve_dir(directory)
     problems = check_catalogue(directory)
     for problem in problems:
         # problems name files relative to the directory; print paths an
@@ -109,6 +121,7 @@ def load(env, directory):
     from ..catalogue.loader import CatalogueError
     from ..catalogue.loading import load_into
     from ..catalogue.store import catalogue_versions
+    directory = resolve_dir(directory)
     try:
         versions = catalogue_versions(env.root)
         previous = versions.current
