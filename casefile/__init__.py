@@ -29,4 +29,5 @@ def main(global_config, **settings):
     config.include('.catalogue')
     config.include('.clock')
     config.include('.case')
+    config.include('.workflow')
     return config.make_wsgi_app()

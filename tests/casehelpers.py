@@ -1,7 +1,12 @@
 """Building blocks for tests that need a case: valid form data, files."""
-import io
+import re
 
 from casefile.identifiers import credit_code_check_char
+
+
+def csrf_from(html):
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    return match.group(1) if match else None
 
 PHARMACY = 'M-01'
 
@@ -82,9 +87,55 @@ def intake_controls(catalogue, code, applicant=None, overrides=None,
     return controls
 
 
-def upload(name, data):
-    return (name, data)
 
 
-def as_file(data):
-    return io.BytesIO(data)
+def current_catalogue(testapp):
+    from casefile.catalogue.store import current_catalogue
+    db = testapp.app.registry._zodb_databases['']
+    conn = db.open()
+    try:
+        return current_catalogue(conn.root()['app_root'])
+    finally:
+        conn.close()
+
+
+def deform_csrf(browser, code=PHARMACY):
+    page = browser.get('/cases/new?application=%s' % code)
+    return re.search(r'name="_csrf_token_" value="([^"]+)"',
+                     page.text).group(1)
+
+
+def create_case(browser, code=PHARMACY, **kw):
+    catalogue = current_catalogue(browser.app)
+    controls = intake_controls(catalogue, code, csrf=deform_csrf(browser,
+                                                                 code), **kw)
+    return browser.post('/cases/new?application=%s' % code, controls)
+
+
+def open_db_case(testapp, number):
+    db = testapp.app.registry._zodb_databases['']
+    conn = db.open()
+    return conn, conn.root()['app_root']['cases'].get(number)
+
+
+def upload(browser, case_url, filename, data, code):
+    """Upload one file for material ``code`` through the case page."""
+    page = browser.get(case_url)
+    return browser.post(case_url + '/upload', {
+        'csrf_token': csrf_from(page.text), 'material_code': code},
+        upload_files=[('file', filename, data)], expect_errors=True)
+
+
+
+
+def upload_required(browser, case_url, testapp, code=PHARMACY, skip=()):
+    """Upload a small PDF for every required material the applicant gives."""
+    catalogue = current_catalogue(testapp)
+    for need in catalogue.merged_materials(code):
+        if not (need.required and need.submitted_by_applicant):
+            continue
+        if need.material.code in skip:
+            continue
+        response = upload(browser, case_url, need.material.code + '.pdf',
+                          PDF_BYTES, need.material.code)
+        assert response.status_int == 302, response.text[:2000]

@@ -125,9 +125,7 @@ def root(app):
         conn.close()
 
 
-def csrf_from(html):
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    return match.group(1) if match else None
+from casehelpers import csrf_from  # noqa: E402,F401  (shared with tests)
 
 
 class Browser:

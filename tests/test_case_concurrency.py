@@ -82,7 +82,7 @@ def test_cases_created_after_a_first_start_are_indexed(empty_var_dir):
         assert response.status == 302
         conn = db.open()
         catalog = find_catalog(conn.root()['app_root'], 'casefile')
-        assert len(catalog['state'].eq('draft').execute()) == 1
+        assert len(catalog['state'].eq('submitted').execute()) == 1
         conn.close()
         home = client.get('/')
         assert home.status == 200

@@ -4,7 +4,11 @@
 - ``journal.py``: the case's own hash-chained journal
 - ``material.py``: uploads as blobs, sniffed, hashed, versioned
 - ``numbering.py``: conflict-free case numbers
-- ``permissions.py``: the permission table a case starts with, as an ACL
+- ``permissions.py``: the names of the permissions case pages check
+- ``task.py``, ``document.py``, ``project.py``: item tasks, issued
+  documents, projects and their stages
+- ``lifecycle.py``: guards and what follows each transition
+- ``roles.py``: who plays each local role on each kind of object
 - ``service.py``: the operations pages and the API share
 - ``intake.py``, ``schemas.py``: the window's intake form
 - ``views.py``: the staff pages
@@ -14,5 +18,10 @@
 def includeme(config):
     config.scan('.model')
     config.scan('.material')
+    config.scan('.task')
+    config.scan('.document')
+    config.scan('.project')
     config.scan('.catalog')
+    config.scan('.lifecycle')   # registers the guards the workflows name
+    from . import roles  # noqa: F401  (registers local roles)
     config.include('.views')

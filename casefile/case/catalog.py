@@ -1,23 +1,28 @@
-"""The ``casefile`` catalog: structured indexes over cases.
+"""The ``casefile`` catalog: structured indexes over cases and item tasks.
 
 Worklists and filters query these indexes (hypatia, kept by Substance D)
 instead of walking the ``cases`` container, so a list costs the same with
-ten thousand or a million cases.  ``allowed`` filters by the case's ACL
-(per-state permissions) through Substance D's objectmap.
+ten thousand or a million cases.  ``allowed`` filters by each object's ACL
+(its workflow state's permission table) through Substance D's objectmap.
+``kind`` tells cases from tasks; the other indexes mean the same for both
+(a task's ``sections`` is its own section, its ``state`` the task state).
 """
 from substanced.catalog import (
     Allowed, Field, Keyword, catalog_factory, indexview, indexview_defaults)
 
 from .model import Case
+from .task import ItemTask
 
 
 @catalog_factory('casefile')
 class CasefileIndexes:
+    kind = Field()
     case_number = Field()
     state = Field()
     application_code = Field()
     application_kind = Field()
     sections = Keyword()
+    lead_section = Field()
     items = Keyword()
     applicant_name = Field()
     applicant_identifier = Field()
@@ -29,66 +34,85 @@ class CasefileIndexes:
 
 @indexview_defaults(catalog_name='casefile')
 class CaseIndexViews:
-    """Index views return ``default`` for anything that is not a case."""
+    """Index views return ``default`` for anything but cases and tasks."""
 
     def __init__(self, resource):
         self.resource = resource
+        if isinstance(resource, Case):
+            self.case, self.task = resource, None
+        elif isinstance(resource, ItemTask):
+            self.case, self.task = resource.case, resource
+        else:
+            self.case = self.task = None
 
-    def _case(self):
-        return self.resource if isinstance(self.resource, Case) else None
-
-    def _attr(self, name, default):
-        case = self._case()
-        if case is None:
-            return default
-        return getattr(case, name, default)
+    @indexview()
+    def kind(self, default):
+        if self.task is not None:
+            return 'task'
+        return 'case' if self.case is not None else default
 
     @indexview()
     def case_number(self, default):
-        return self._attr('case_number', default)
+        return self.case.case_number if self.case is not None else default
 
     @indexview()
     def state(self, default):
-        return self._attr('state', default)
+        obj = self.task or self.case
+        return (obj.state or default) if obj is not None else default
 
     @indexview()
     def application_code(self, default):
-        return self._attr('application_code', default)
+        return self.case.application_code if self.case else default
 
     @indexview()
     def application_kind(self, default):
-        return self._attr('application_kind', default)
+        if self.task is not None or self.case is None:
+            return default
+        return self.case.application_kind
 
     @indexview()
     def sections(self, default):
-        value = self._attr('sections', None)
-        return list(value) if value else default
+        if self.task is not None:
+            return [self.task.section]
+        if self.case is not None and self.case.sections:
+            return list(self.case.sections)
+        return default
+
+    @indexview()
+    def lead_section(self, default):
+        if self.case is None or self.task is not None:
+            return default
+        return self.case.lead_section or default
 
     @indexview()
     def items(self, default):
-        value = self._attr('item_codes', None)
-        return list(value) if value else default
+        if self.task is not None:
+            return [self.task.item_code]
+        if self.case is not None and self.case.item_codes:
+            return list(self.case.item_codes)
+        return default
 
     @indexview()
     def applicant_name(self, default):
-        case = self._case()
-        return case.applicant.get('name', default) if case else default
+        if self.case is None:
+            return default
+        return self.case.applicant.get('name', default)
 
     @indexview()
     def applicant_identifier(self, default):
-        case = self._case()
-        if case is None:
+        if self.case is None:
             return default
-        return case.applicant.get('identifier') or default
+        return self.case.applicant.get('identifier') or default
 
     @indexview()
     def created(self, default):
-        return self._attr('created', default)
+        obj = self.task or self.case
+        return obj.created if obj is not None else default
 
     @indexview()
     def modified(self, default):
-        return self._attr('modified', default)
+        return self.case.modified if self.case is not None else default
 
     @indexview()
     def creator(self, default):
-        return self._attr('creator', default)
+        return self.case.creator if self.case is not None else default

@@ -13,7 +13,6 @@ import datetime
 from persistent.mapping import PersistentMapping
 from substanced.content import content
 from substanced.folder import Folder
-from substanced.util import get_oid, set_acl
 
 from ..i18n import _
 from .journal import Journal
@@ -41,12 +40,17 @@ class CaseContainer(Folder):
     """A sub-container of a case (materials, decisions, ...)."""
 
 
+#: sub-containers whose objects follow the case's permission table
+FOLLOWING = ('materials', 'documents', 'decisions', 'certificates')
+
+
 @content('Case', icon='glyphicon glyphicon-briefcase', catalog=True)
 class Case(Folder):
     """One application (办件): the persistent case folder."""
 
-    state = 'draft'
     catalogue_version = None
+    accepted_at = None
+    outcome = None
 
     def __init__(self, case_number, application, applicant, form_data=None,
                  catalogue_version=None, creator=None):
@@ -71,6 +75,22 @@ class Case(Folder):
     def title(self):
         return '%s · %s' % (self.application_name,
                             self.applicant.get('name', ''))
+
+    @property
+    def state(self):
+        """The state of the case workflow (kept where Substance D keeps it)."""
+        return (getattr(self, '__workflow_state__', None) or {}).get('case')
+
+    def followers(self):
+        """Objects without a workflow of their own that follow the case's
+        state: materials and generated documents."""
+        for name in FOLLOWING:
+            container = self.get(name)
+            if container is not None:
+                yield from container.values()
+
+    def tasks(self):
+        return list(self['tasks'].values()) if 'tasks' in self else []
 
     def touch(self):
         self.modified = datetime.datetime.now(datetime.timezone.utc)

@@ -30,11 +30,10 @@ def format_case_number(day, value, prefix=PREFIX):
     return '%s-%s-%06d' % (prefix, day.strftime('%Y%m%d'), value)
 
 
-def _draw(zodb_root, day):
+def _draw(zodb_root, key):
     sequences = zodb_root.get(SEQUENCES_KEY)
     if sequences is None:
         sequences = zodb_root[SEQUENCES_KEY] = OOBTree()
-    key = day.isoformat()
     counter = sequences.get(key)
     if counter is None:
         counter = sequences[key] = Counter()
@@ -42,22 +41,27 @@ def _draw(zodb_root, day):
     return counter.value
 
 
-def next_case_number(db, day=None, attempts=50, prefix=PREFIX):
-    """Draw the next number for ``day`` from ``db`` in its own transaction."""
+def next_case_number(db, day=None, prefix=PREFIX):
+    """Draw the next case number for ``day`` from ``db``."""
     day = day or datetime.date.today()
+    return format_case_number(day, next_value(db, day.isoformat()), prefix)
+
+
+def next_value(db, key, attempts=50):
+    """The next value of the sequence ``key``, in a transaction of its own."""
     tm = transaction.TransactionManager()
     conn = db.open(transaction_manager=tm)
     try:
         for _attempt in range(attempts):
             try:
                 tm.begin()
-                value = _draw(conn.root(), day)
-                tm.get().note('casefile: draw case number')
+                value = _draw(conn.root(), key)
+                tm.get().note('casefile: draw number %s' % key)
                 tm.commit()
-                return format_case_number(day, value, prefix)
+                return value
             except ConflictError:
                 tm.abort()
-        raise ConflictError('could not draw a case number')
+        raise ConflictError('could not draw a number for %s' % key)
     finally:
         tm.abort()
         conn.close()

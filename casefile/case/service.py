@@ -5,26 +5,35 @@ a rejected request leaves nothing half-done; each change is journaled.
 """
 from pyramid.threadlocal import get_current_registry
 from substanced.event import ObjectModified
-from substanced.util import find_service
+from substanced.util import find_service, set_acl
 
-from .material import store_upload, UploadError  # noqa: F401 (re-export)
+from ..workflow.engine import get_engine
 from .model import SUBCONTAINERS
 from .numbering import next_case_number
-from .permissions import apply_case_acl
 
 
-def zodb_database(root):
-    """The database of a persistent object (for drawing case numbers)."""
-    return root._p_jar.db()
+class IntakeError(ValueError):
+    """An intake that cannot be created: ``code`` and a message."""
+
+    def __init__(self, code, message):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+def zodb_database(obj):
+    """The database of a persistent object (for drawing numbers)."""
+    return obj._p_jar.db()
 
 
 def create_case(root, application, applicant, form_data=None,
                 catalogue_version=None, actor=None, registry=None,
-                case_number=None):
+                case_number=None, project_number=None):
     """Create, seat, secure and journal a new case; return it.
 
     ``application`` is a mapping with ``code``, ``kind``, ``name``,
-    ``items``, ``sections`` and ``lead_section``.
+    ``items``, ``sections`` and ``lead_section``.  The case enters the
+    case workflow's initial state, whose table becomes its ACL.
     """
     registry = registry or get_current_registry()
     cases = find_service(root, 'cases') or root['cases']
@@ -33,27 +42,45 @@ def create_case(root, application, applicant, form_data=None,
     case = registry.content.create(
         'Case', case_number, application, applicant, form_data=form_data,
         catalogue_version=catalogue_version, creator=actor)
+    case.project_number = project_number
     cases.add(case_number, case, registry=registry)
     for name, _title in SUBCONTAINERS:
         case.add(name, registry.content.create('Case Container'),
                  registry=registry)
-    apply_case_acl(case, registry=registry)
+    get_engine(registry).initialize(case, registry)
     case.journal.record('case.created', actor, target=case_number,
                         data={'application': application['code'],
-                              'catalogue_version': catalogue_version})
+                              'catalogue_version': catalogue_version,
+                              'project': project_number})
     return case
+
+
+def material_sections(case, items):
+    """The sections whose items need a material: who may open it."""
+    from ..catalogue.store import catalogue_for
+    catalogue = catalogue_for(case)
+    sections = []
+    for code in items:
+        item = catalogue.items.get(code)
+        if item is not None and item.section not in sections:
+            sections.append(item.section)
+    return sections
 
 
 def add_material(case, upload, title, material_code='', items=(),
                  actor=None, registry=None):
-    """Add a checked upload (see :func:`store_upload`) as a new material."""
+    """Add a checked upload (see ``store_upload``) as a new material."""
     registry = registry or get_current_registry()
     materials = case['materials']
     material = registry.content.create('Material', title, material_code,
                                        items)
+    material.sections = material_sections(case, items) if items else None
     version = material.add_version(upload, actor)
     name = _next_name(materials)
     materials.add(name, material, registry=registry)
+    engine = get_engine(registry)
+    set_acl(material, engine.acl_for(material, engine.definition_for(case),
+                                     case.state), registry=registry)
     case.touch()
     case.journal.record('material.added', actor, target=name, data={
         'title': title, 'filename': version.filename, 'size': version.size,
@@ -69,6 +96,7 @@ def replace_material(case, material, upload, reason, actor=None,
     case.touch()
     case.journal.record('material.replaced', actor,
                         target=material.__name__, comment=reason, data={
+                            'title': material.title,
                             'filename': version.filename,
                             'sha256': version.sha256,
                             'version': version.number})

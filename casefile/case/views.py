@@ -4,7 +4,7 @@ Permissions come from the case's ACL (the permission table of its state);
 no view decides on its own who may do what.
 """
 import deform
-from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.renderers import render_to_response
 from pyramid.response import FileIter, Response
 from pyramid.view import view_config
@@ -15,8 +15,10 @@ from ..catalogue.store import catalogue_for
 from ..i18n import _
 from .material import UploadError, store_upload
 from .model import Case
+from ..workflow.engine import TransitionError, get_engine
+from .lifecycle import outcome_text
 from .permissions import (
-    CASE_ADD_MATERIAL, CASE_DOWNLOAD, CASE_VIEW)
+    CASE_ADD_MATERIAL, CASE_DOWNLOAD, CASE_VIEW, TASK_VIEW)
 from .service import add_material, create_case, replace_material
 from .intake import IntakeForm
 
@@ -54,19 +56,32 @@ def case_view(context, request):
     return case_page_values(context, request)
 
 
-def case_page_values(context, request, upload_error=None):
+def _visible(request, objects, permission):
+    return [o for o in objects if request.has_permission(permission, o)]
+
+
+def case_page_values(context, request, upload_error=None, action_error=None):
+    engine = get_engine(request.registry)
     catalogue = catalogue_for(context)
     application = catalogue.application(context.application_code)
     merged = catalogue.merged_materials(context.application_code)
     by_code = {}
-    for name, material in context['materials'].items():
+    materials = {name: m for name, m in context['materials'].items()
+                 if request.has_permission(CASE_DOWNLOAD, m)}
+    for name, material in materials.items():
         by_code.setdefault(material.material_code, []).append(
             (name, material))
     expected = [(entry, by_code.get(entry.material.code, []))
                 for entry in merged]
     known = {entry.material.code for entry in merged}
-    others = [(name, m) for name, m in context['materials'].items()
+    others = [(name, m) for name, m in materials.items()
               if m.material_code not in known]
+    tasks = _visible(request, context.tasks(), TASK_VIEW)
+    documents = []
+    for container in ('documents', 'decisions', 'certificates'):
+        documents.extend((container, name, d) for name, d in
+                         context[container].items()
+                         if request.has_permission(CASE_DOWNLOAD, d))
     return {
         'case': context,
         'application': application,
@@ -78,9 +93,69 @@ def case_page_values(context, request, upload_error=None):
         'others': others,
         'journal': list(context.journal)[::-1],
         'can_add': request.has_permission(CASE_ADD_MATERIAL, context),
+        'engine': engine,
+        'steps': engine.available(context, request),
+        'blockers': {t.name: engine.blockers(context, t)
+                     for t in engine.available(context, request)},
+        'tasks': tasks,
+        'task_actions': {t.item_code: engine.available(t, request)
+                         for t in tasks},
+        'documents': documents,
+        'outcome': outcome_text(context),
+        'action_error': action_error,
         'csrf_token': request.session.get_csrf_token(),
         'upload_error': upload_error,
     }
+
+
+def _fire(request, case, obj, name):
+    """Fire a transition from a page form; re-render the case on refusal."""
+    engine = get_engine(request.registry)
+    inputs = {k: v for k, v in request.POST.items() if k != 'csrf_token'}
+    try:
+        engine.fire(obj, name, request=request, inputs=inputs,
+                    actor=request.user_info.login, journal=case.journal)
+    except TransitionError as e:
+        response = render_to_response(
+            'case.page', case_page_values(case, request,
+                                          action_error=e.message),
+            request=request)
+        response.status_int = e.status
+        return response
+    transition = engine.definition_for(obj).transitions[name]
+    request.session.flash(request.localizer.translate(_(
+        'Done: ${step}.', mapping={'step': transition.title})), 'success')
+    return HTTPFound(case_url(request, case))
+
+
+@view_config(route_name='case_do', context=Case, permission=CASE_VIEW,
+             request_method='POST', require_csrf=True)
+def case_do(context, request):
+    """A step of the case workflow; the engine checks who may take it."""
+    return _fire(request, context, context, request.matchdict['transition'])
+
+
+@view_config(route_name='task_do', context=Case, permission=CASE_VIEW,
+             request_method='POST', require_csrf=True)
+def task_do(context, request):
+    task = context['tasks'].get(request.matchdict['item'])
+    if task is None:
+        raise HTTPNotFound()
+    return _fire(request, context, task, request.matchdict['transition'])
+
+
+@view_config(route_name='case_document', context=Case,
+             permission=CASE_VIEW, renderer='document.page')
+def case_document(context, request):
+    container = request.matchdict['container']
+    if container not in ('documents', 'decisions', 'certificates'):
+        raise HTTPNotFound()
+    document = context[container].get(request.matchdict['name'])
+    if document is None:
+        raise HTTPNotFound()
+    if not request.has_permission(CASE_DOWNLOAD, document):
+        raise HTTPForbidden()
+    return {'case': context, 'document': document}
 
 
 def _material_limits(catalogue, code):
@@ -165,6 +240,8 @@ def case_material(context, request):
     material = context['materials'].get(request.matchdict['name'])
     if material is None:
         raise HTTPNotFound()
+    if not request.has_permission(CASE_DOWNLOAD, material):
+        raise HTTPForbidden()
     version = material.current
     number = request.params.get('version')
     if number:
@@ -184,5 +261,12 @@ def includeme(config):
     config.add_route('case_upload', '/cases/{number}/upload',
                      traverse='/cases/{number}')
     config.add_route('case_material', '/cases/{number}/materials/{name}',
+                     traverse='/cases/{number}')
+    config.add_route('case_do', '/cases/{number}/do/{transition}',
+                     traverse='/cases/{number}')
+    config.add_route('task_do', '/cases/{number}/tasks/{item}/do/{transition}',
+                     traverse='/cases/{number}')
+    config.add_route('case_document',
+                     '/cases/{number}/documents/{container}/{name}',
                      traverse='/cases/{number}')
     config.scan(__name__)

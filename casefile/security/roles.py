@@ -27,6 +27,12 @@ ROLES = {
     'administrator': _('Administrator'),
 }
 
+#: roles played per object (see casefile.case.roles), with their titles
+LOCAL_ROLE_TITLES = {
+    'lead_section': _('Lead section'),
+    'system': _('System'),
+}
+
 #: roles whose members belong to a section and act for it
 SECTION_ROLES = ('section_reviewer', 'section_head')
 

@@ -21,6 +21,7 @@ ROOT_PERMISSIONS = {
     'case.search': ['window_clerk', 'section_reviewer', 'section_head',
                     'supervisor', 'archivist', 'administrator'],
     'catalogue.manage': ['administrator'],
+    'workflow.view': ['administrator', 'supervisor'],
     'users.manage': ['administrator'],
 }
 
@@ -52,6 +53,11 @@ def ensure_site(root, registry):
         catalogue.__sdi_deletable__ = False
         root.add('catalogue', catalogue, registry=registry)
         created.append('catalogue')
+    if 'projects' not in root:
+        projects = registry.content.create('Projects')
+        projects.__sdi_deletable__ = False
+        root.add('projects', projects, registry=registry)
+        created.append('projects')
     catalogs = find_service(root, 'catalogs')
     if 'casefile' not in catalogs:
         catalogs.add_catalog('casefile', update_indexes=True)

@@ -9,8 +9,6 @@ from pyramid.events import BeforeRender, subscriber
 from ..catalogue.vocabulary import MATERIAL_FORMS
 from ..i18n import _
 
-STATE_TITLES = {'draft': _('Draft')}
-
 ACTION_TITLES = {
     'case.created': _('Case created'),
     'material.added': _('Material added'),
@@ -42,9 +40,11 @@ def add_globals(event):
     request = event.get('request')
     registry = request.registry if request is not None else None
     event.setdefault('states', getattr(registry, 'casefile_state_titles',
-                                       STATE_TITLES))
+                                       {}))
     event.setdefault('actions', getattr(registry, 'casefile_action_titles',
                                         ACTION_TITLES))
     event.setdefault('forms', MATERIAL_FORMS)
+    if registry is not None and hasattr(registry, 'casefile_workflows'):
+        event.setdefault('engine', registry.casefile_workflows)
     if request is not None and getattr(request, 'root', None) is not None:
         event.setdefault('people', people_namer(request))

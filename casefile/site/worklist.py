@@ -37,23 +37,44 @@ def case_catalog(request):
 def worklists_for(request):
     """The worklists of the signed-in user, in the order the home page shows.
 
-    Returns ``[(worklist, count, cases)]``.
+    Returns ``[(worklist, count, objects)]``; objects are cases or tasks.
     """
     info = request.user_info
     catalog = case_catalog(request)
-    allowed = catalog['allowed'].allows(request, 'case.view')
+    cases = catalog['kind'].eq('case') & catalog['allowed'].allows(
+        request, 'case.view')
+    tasks = catalog['kind'].eq('task') & catalog['allowed'].allows(
+        request, 'task.view')
+    roles = set(info.roles)
     lists = []
-    if 'window_clerk' in info.roles:
+    if 'window_clerk' in roles:
         lists.append(Worklist(
             'intake', _('Cases at intake'),
-            catalog['state'].eq('draft') & allowed))
-    if info.sections:
+            cases & catalog['state'].any(['submitted', 'correction'])))
+    if 'section_reviewer' in roles and info.sections:
         lists.append(Worklist(
-            'section', _('Cases of my section'),
-            catalog['sections'].any(info.sections) & allowed))
+            'review', _('Items to review'),
+            tasks & catalog['state'].eq('in_review')
+            & catalog['sections'].any(info.sections),
+            sort_index='created', reverse=False))
+    if 'section_head' in roles and info.sections:
+        lists.append(Worklist(
+            'approve', _('Items awaiting my approval'),
+            tasks & catalog['state'].eq('awaiting_approval')
+            & catalog['sections'].any(info.sections),
+            sort_index='created', reverse=False))
+    if info.sections and roles & {'section_reviewer', 'section_head'}:
+        lists.append(Worklist(
+            'lead', _('Cases my section leads'),
+            cases & catalog['state'].eq('in_review')
+            & catalog['lead_section'].any(info.sections)))
+    if 'issuance_clerk' in roles:
+        lists.append(Worklist(
+            'issue', _('Results ready for issuance'),
+            cases & catalog['state'].eq('decided'),
+            sort_index='modified', reverse=False))
     lists.append(Worklist(
-        'recent', _('Recently changed cases I may see'),
-        catalog['application_kind'].any(['matter', 'stage']) & allowed,
+        'recent', _('Recently changed cases I may see'), cases,
         sort_index='modified'))
     out = []
     for worklist in lists:
@@ -65,7 +86,7 @@ def worklists_for(request):
 def search_cases(request, text=None, limit=PAGE):
     """Find cases by case number, applicant name or credit code/ID number."""
     catalog = case_catalog(request)
-    query = (catalog['application_kind'].any(['matter', 'stage'])
+    query = (catalog['kind'].eq('case')
              & catalog['allowed'].allows(request, 'case.view'))
     text = (text or '').strip()
     if text:

@@ -1,0 +1,57 @@
+"""Local roles: who plays ``section_reviewer``, ``lead_section``... where.
+
+The same permission table means different people on different objects:
+on a case the reviewers of every section owning one of its items; on a
+material only those of the sections whose items need it; on an item task
+only those of the task's own section.  That is how "a reviewer sees only
+the tasks of their section and the documents those tasks need" follows
+from one table per workflow.
+"""
+from ..security.roles import SECTION_ROLES, section_principal
+from ..workflow.engine import local_roles
+
+
+def _section_roles(sections):
+    return {role: [section_principal(code, role) for code in sections]
+            for role in SECTION_ROLES}
+
+
+def _lead(case):
+    if not case.lead_section:
+        return []
+    return [section_principal(case.lead_section, role)
+            for role in SECTION_ROLES]
+
+
+@local_roles('Case')
+def case_roles(case):
+    roles = _section_roles(case.sections)
+    roles['lead_section'] = _lead(case)
+    for role, principals in case.local_roles.items():
+        roles[role] = list(principals)
+    return roles
+
+
+def _case_of(obj):
+    # material/document -> container -> case
+    return obj.__parent__.__parent__
+
+
+@local_roles('Case Document')
+@local_roles('Material')
+def material_roles(material):
+    case = _case_of(material)
+    sections = getattr(material, 'sections', None)
+    # ``None``: tied to no item (e.g. an acceptance notice): every section
+    if sections is None:
+        sections = case.sections
+    roles = _section_roles(sections)
+    roles['lead_section'] = _lead(case)
+    return roles
+
+
+@local_roles('Item Task')
+def task_roles(task):
+    roles = _section_roles([task.section])
+    roles['lead_section'] = _lead(task.case)
+    return roles

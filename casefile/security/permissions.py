@@ -1,0 +1,17 @@
+"""Every permission the bureau's permission tables may name.
+
+Workflow files are validated against this list, so a typo in a table is
+an error at start-up, not a silent hole.  Transition permissions are not
+listed here: the engine derives one per transition (``<workflow>.<name>``).
+"""
+from ..i18n import _
+
+PERMISSIONS = {
+    'case.view': _('View the case'),
+    'case.download': _('Open the case materials'),
+    'case.edit': _('Edit the application form'),
+    'case.add-material': _('Add or replace materials'),
+    'case.chase': _('Chase the sections (lead section)'),
+    'task.view': _('View an item task'),
+    'project.view': _('View a project'),
+}
