@@ -54,7 +54,7 @@ def field_controls(field, value=None):
 
 
 def intake_controls(catalogue, code, applicant=None, overrides=None,
-                    csrf='', skip=()):
+                    csrf='', skip=(), project=None):
     """The whole intake POST for application ``code`` (valid by default)."""
     from casefile.case.intake import APPLICANT_KEYS
     from casefile.catalogue.forms import group_name
@@ -68,6 +68,13 @@ def intake_controls(catalogue, code, applicant=None, overrides=None,
                 ('__start__', 'applicant:mapping')]
     controls += [(k, v) for k, v in applicant.items() if k not in skip]
     controls.append(('__end__', 'applicant:mapping'))
+    if catalogue.application(code).kind == 'stage':
+        project = project if project is not None else {
+            'name': '鞍山市某某装备制造厂房建设项目'}
+        controls += [('__start__', 'project:mapping'),
+                     ('number', project.get('number', '')),
+                     ('name', project.get('name', '')),
+                     ('__end__', 'project:mapping')]
     form = catalogue.merged_fields(code)
     shared = [f.field for f in form.shared if f.field.key not in APPLICANT_KEYS]
     if shared:
@@ -109,7 +116,8 @@ def create_case(browser, code=PHARMACY, **kw):
     catalogue = current_catalogue(browser.app)
     controls = intake_controls(catalogue, code, csrf=deform_csrf(browser,
                                                                  code), **kw)
-    return browser.post('/cases/new?application=%s' % code, controls)
+    return browser.post('/cases/new?application=%s' % code, controls,
+                        expect_errors=True)
 
 
 def open_db_case(testapp, number):

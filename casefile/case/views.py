@@ -19,8 +19,8 @@ from ..workflow.engine import TransitionError, get_engine
 from .lifecycle import outcome_text
 from .permissions import (
     CASE_ADD_MATERIAL, CASE_DOWNLOAD, CASE_VIEW, TASK_VIEW)
-from .service import add_material, create_case, replace_material
-from .intake import IntakeForm
+from .intake import IntakeForm, start_case
+from .service import IntakeError, add_material, replace_material
 
 
 def case_url(request, case):
@@ -32,17 +32,19 @@ def case_url(request, case):
 def case_new(request):
     intake = IntakeForm(request)
     if request.method == 'POST' and 'submit' in request.POST:
+        form = intake.form()
         try:
-            appstruct = intake.validate(request.POST.items())
+            appstruct = form.validate(request.POST.items())
         except deform.ValidationFailure as e:
             request.response.status_int = 400
             return intake.values(form_html=e.render(), failed=True)
-        case = create_case(
-            request.root, intake.application_data(),
-            intake.applicant_data(appstruct),
-            form_data=intake.form_data(appstruct),
-            catalogue_version=intake.version.number,
-            actor=request.user_info.login)
+        try:
+            case = start_case(request.root, intake.application.code,
+                              appstruct, request.user_info.login)
+        except IntakeError as e:
+            request.response.status_int = 400
+            return intake.values(form_html=form.render(appstruct),
+                                 error=e.message)
         request.session.flash(request.localizer.translate(_(
             'Case ${number} created. Now attach the materials.',
             mapping={'number': case.case_number})), 'success')
