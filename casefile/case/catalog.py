@@ -7,6 +7,8 @@ ten thousand or a million cases.  ``allowed`` filters by each object's ACL
 ``kind`` tells cases from tasks; the other indexes mean the same for both
 (a task's ``sections`` is its own section, its ``state`` the task state).
 """
+import datetime
+
 from substanced.catalog import (
     Allowed, Field, Keyword, catalog_factory, indexview, indexview_defaults)
 
@@ -29,6 +31,7 @@ class CasefileIndexes:
     created = Field()
     modified = Field()
     creator = Field()
+    deadline = Field()
     allowed = Allowed()
 
 
@@ -116,3 +119,22 @@ class CaseIndexViews:
     @indexview()
     def creator(self, default):
         return self.case.creator if self.case is not None else default
+
+    @indexview()
+    def deadline(self, default):
+        """The promised deadline of an open task or of the case's current
+        phase; ``date.max`` while none runs (paused, not started), so that
+        worklists sort by it and "red"/"yellow" are range queries."""
+        from ..clock.timing import case_timing, task_timing
+        if self.task is not None:
+            if self.task.decided:
+                return default
+            timing = task_timing(self.task)
+        elif self.case is not None:
+            timing = case_timing(self.case)
+        else:
+            return default
+        if timing.light == 'done':
+            return default
+        return timing.deadline if timing.light in (
+            'green', 'yellow', 'red') else datetime.date.max

@@ -21,6 +21,8 @@ KINDS = {
     'decision_deny': _('Decision to deny'),
     'certificate': _('Certificate'),
     'delivery_record': _('Delivery record'),
+    'clock_stop_notice': _('Notice of clock stop'),
+    'extension_notice': _('Notice of extension'),
 }
 
 

@@ -34,6 +34,7 @@ NUMBER_MARKS = {
     'acceptance_notice': '受', 'correction_notice': '补',
     'refusal_notice': '不受', 'decision_grant': '许', 'decision_deny': '不许',
     'certificate': '证', 'delivery_record': '送',
+    'clock_stop_notice': '停', 'extension_notice': '延',
 }
 
 RIGHTS = ('如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，'
@@ -250,6 +251,11 @@ def refused(event, registry):
                    actor=event.actor, registry=registry)
 
 
+def task_started(event, registry):
+    """The task's own clock starts the day its review starts."""
+    event.object.started_on = _today().isoformat()
+
+
 def opinion_submitted(event, registry):
     task = event.object
     task.add_opinion(event.actor, event.inputs['opinion'],
@@ -263,6 +269,7 @@ def opinion_submitted(event, registry):
 def decided(event, registry):
     task = event.object
     case = task.case
+    task.decided_on = _today().isoformat()
     grant = event.transition.name == 'grant'
     catalogue = catalogue_for(case)
     item = catalogue.items[task.item_code]
@@ -334,6 +341,7 @@ REACTIONS = {
     'case.refuse': refused,
     'case.conclude': concluded,
     'case.issue': issued,
+    'task.start': task_started,
     'task.submit_opinion': opinion_submitted,
     'task.grant': decided,
     'task.deny': decided,

@@ -13,13 +13,16 @@ from urllib.parse import quote
 from ..catalogue.forms import form_rows
 from ..catalogue.store import catalogue_for
 from ..i18n import _
+from ..clock.timing import STOP_KINDS, case_timing, task_timing
+from ..site.worklist import yellow_days
+from ..workflow.engine import TransitionError, get_engine
+from .clockops import ClockError, end_stop, extend, start_stop
+from .intake import IntakeForm, start_case
+from .lifecycle import outcome_text
 from .material import UploadError, store_upload
 from .model import Case
-from ..workflow.engine import TransitionError, get_engine
-from .lifecycle import outcome_text
 from .permissions import (
     CASE_ADD_MATERIAL, CASE_DOWNLOAD, CASE_VIEW, TASK_VIEW)
-from .intake import IntakeForm, start_case
 from .service import IntakeError, add_material, replace_material
 
 
@@ -65,6 +68,8 @@ def _visible(request, objects, permission):
 def case_page_values(context, request, upload_error=None, action_error=None):
     engine = get_engine(request.registry)
     catalogue = catalogue_for(context)
+    days = yellow_days(request)
+    timing = case_timing(context, yellow_days=days)
     application = catalogue.application(context.application_code)
     merged = catalogue.merged_materials(context.application_code)
     by_code = {}
@@ -79,6 +84,8 @@ def case_page_values(context, request, upload_error=None, action_error=None):
     others = [(name, m) for name, m in materials.items()
               if m.material_code not in known]
     tasks = _visible(request, context.tasks(), TASK_VIEW)
+    task_timings = [(t, task_timing(t, yellow_days=days)) for t in tasks]
+    explanation = explain_timings([tt[1] for tt in task_timings] + [timing])
     documents = []
     for container in ('documents', 'decisions', 'certificates'):
         documents.extend((container, name, d) for name, d in
@@ -104,10 +111,75 @@ def case_page_values(context, request, upload_error=None, action_error=None):
                          for t in tasks},
         'documents': documents,
         'outcome': outcome_text(context),
+        'case_timing': timing,
+        'task_timings': task_timings,
+        'explanation': explanation,
+        'can_extend': {t.item_code: request.has_permission('task.extend', t)
+                       for t in tasks},
+        'can_clock': request.has_permission('case.clock', context),
+        'clock_stops': list(getattr(context, 'clock_stops', ())),
+        'stop_kinds': STOP_KINDS,
+        'running_label': _('running'),
         'action_error': action_error,
         'csrf_token': request.session.get_csrf_token(),
         'upload_error': upload_error,
     }
+
+
+def explain_timings(timings):
+    """The non-working days inside the clocks shown, with their reasons."""
+    from ..clock import get_calendar
+    starts = [t.start for t in timings if t.start]
+    ends = [t.deadline for t in timings if t.deadline and t.start]
+    if not starts or not ends:
+        return []
+    rows = get_calendar().explain(min(starts), max(ends))
+    return [(row.date.isoformat(), row.reason) for row in rows]
+
+
+def _clock_action(request, case, func):
+    try:
+        func()
+    except ClockError as e:
+        response = render_to_response(
+            'case.page', case_page_values(case, request,
+                                          action_error=e.message),
+            request=request)
+        response.status_int = 400
+        return response
+    request.session.flash(request.localizer.translate(_('Saved.')),
+                          'success')
+    return HTTPFound(case_url(request, case) + '#clock')
+
+
+@view_config(route_name='clock_stop', context=Case, permission='case.clock',
+             request_method='POST', require_csrf=True)
+def clock_stop(context, request):
+    return _clock_action(request, context, lambda: start_stop(
+        context, request.POST.get('kind'), request.POST.get('reason'),
+        request.POST.get('expected_days'), request.POST.getall('items'),
+        actor=request.user_info.login))
+
+
+@view_config(route_name='clock_resume', context=Case,
+             permission='case.clock', request_method='POST',
+             require_csrf=True)
+def clock_resume(context, request):
+    return _clock_action(request, context, lambda: end_stop(
+        context, request.matchdict['stop'], actor=request.user_info.login))
+
+
+@view_config(route_name='task_extend', context=Case, permission=CASE_VIEW,
+             request_method='POST', require_csrf=True)
+def task_extend(context, request):
+    task = context['tasks'].get(request.matchdict['item'])
+    if task is None:
+        raise HTTPNotFound()
+    if not request.has_permission('task.extend', task):
+        raise HTTPForbidden()
+    return _clock_action(request, context, lambda: extend(
+        task, request.POST.get('days'), request.POST.get('reason'),
+        actor=request.user_info.login))
 
 
 def _fire(request, case, obj, name):
@@ -267,6 +339,12 @@ def includeme(config):
     config.add_route('case_do', '/cases/{number}/do/{transition}',
                      traverse='/cases/{number}')
     config.add_route('task_do', '/cases/{number}/tasks/{item}/do/{transition}',
+                     traverse='/cases/{number}')
+    config.add_route('clock_stop', '/cases/{number}/clock/stop',
+                     traverse='/cases/{number}')
+    config.add_route('clock_resume', '/cases/{number}/clock/resume/{stop}',
+                     traverse='/cases/{number}')
+    config.add_route('task_extend', '/cases/{number}/tasks/{item}/extend',
                      traverse='/cases/{number}')
     config.add_route('case_document',
                      '/cases/{number}/documents/{container}/{name}',

@@ -12,6 +12,8 @@ PERMISSIONS = {
     'case.edit': _('Edit the application form'),
     'case.add-material': _('Add or replace materials'),
     'case.chase': _('Chase the sections (lead section)'),
+    'case.clock': _('Stop and resume the clock'),
+    'task.extend': _('Extend the time limit of an item'),
     'task.view': _('View an item task'),
     'project.view': _('View a project'),
 }

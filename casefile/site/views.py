@@ -14,7 +14,24 @@ log = logging.getLogger(__name__)
 @view_config(route_name='home', renderer='home.page',
              permission='staff.view')
 def home(request):
-    return {'worklists': worklists_for(request)}
+    light = request.params.get('light')
+    if light not in ('red', 'yellow'):
+        light = None
+    return {'worklists': worklists_for(request, light), 'light': light,
+            'timing': timing_of(request)}
+
+
+def timing_of(request):
+    """``timing(obj)`` for templates: the clock of a task or case."""
+    from ..clock.timing import case_timing, task_timing
+    from .worklist import yellow_days
+    days = yellow_days(request)
+
+    def timing(obj):
+        if getattr(obj, 'item_code', None):
+            return task_timing(obj, yellow_days=days)
+        return case_timing(obj, yellow_days=days)
+    return timing
 
 
 @view_config(route_name='cases', renderer='cases.page',

@@ -21,8 +21,11 @@ class Worklist:
         self.sort_index = sort_index
         self.reverse = reverse
 
-    def results(self, catalog, limit=PAGE):
-        resultset = self.query.execute()
+    def results(self, catalog, limit=PAGE, light=None, yellow_days=3):
+        query = self.query
+        if light in ('red', 'yellow'):
+            query = query & light_query(catalog, light, yellow_days)
+        resultset = query.execute()
         count = len(resultset)
         if count:
             resultset = resultset.sort(catalog[self.sort_index],
@@ -30,14 +33,32 @@ class Worklist:
         return count, resultset
 
 
+def light_query(catalog, light, yellow_days):
+    """Red: the deadline has passed; yellow: it is at most ``yellow_days``
+    working days away.  Range queries on the ``deadline`` index."""
+    from ..clock import add_working_days
+    from ..clock.timing import today
+    now = today()
+    if light == 'red':
+        return catalog['deadline'].lt(now)
+    return catalog['deadline'].inrange(now, add_working_days(now,
+                                                             yellow_days))
+
+
+def yellow_days(request):
+    return int(request.registry.settings.get('casefile.yellow_days', 3))
+
+
 def case_catalog(request):
     return find_catalog(request.root, 'casefile')
 
 
-def worklists_for(request):
+def worklists_for(request, light=None):
     """The worklists of the signed-in user, in the order the home page shows.
 
-    Returns ``[(worklist, count, objects)]``; objects are cases or tasks.
+    Returns ``[(worklist, count, objects)]``; objects are cases or tasks,
+    sorted by deadline where a clock runs; ``light`` keeps only the red or
+    yellow ones.
     """
     info = request.user_info
     catalog = case_catalog(request)
@@ -50,35 +71,41 @@ def worklists_for(request):
     if 'window_clerk' in roles:
         lists.append(Worklist(
             'intake', _('Cases at intake'),
-            cases & catalog['state'].any(['submitted', 'correction'])))
+            cases & catalog['state'].any(['submitted', 'correction']),
+            sort_index='deadline', reverse=False))
     if 'section_reviewer' in roles and info.sections:
         lists.append(Worklist(
             'review', _('Items to review'),
             tasks & catalog['state'].eq('in_review')
             & catalog['sections'].any(info.sections),
-            sort_index='created', reverse=False))
+            sort_index='deadline', reverse=False))
     if 'section_head' in roles and info.sections:
         lists.append(Worklist(
             'approve', _('Items awaiting my approval'),
             tasks & catalog['state'].eq('awaiting_approval')
             & catalog['sections'].any(info.sections),
-            sort_index='created', reverse=False))
+            sort_index='deadline', reverse=False))
     if info.sections and roles & {'section_reviewer', 'section_head'}:
         lists.append(Worklist(
             'lead', _('Cases my section leads'),
             cases & catalog['state'].eq('in_review')
-            & catalog['lead_section'].any(info.sections)))
+            & catalog['lead_section'].any(info.sections),
+            sort_index='deadline', reverse=False))
     if 'issuance_clerk' in roles:
         lists.append(Worklist(
             'issue', _('Results ready for issuance'),
             cases & catalog['state'].eq('decided'),
-            sort_index='modified', reverse=False))
+            sort_index='deadline', reverse=False))
     lists.append(Worklist(
         'recent', _('Recently changed cases I may see'), cases,
         sort_index='modified'))
+    if light in ('red', 'yellow'):
+        lists = [w for w in lists if w.sort_index == 'deadline']
     out = []
+    days = yellow_days(request)
     for worklist in lists:
-        count, resultset = worklist.results(catalog)
+        count, resultset = worklist.results(catalog, light=light,
+                                            yellow_days=days)
         out.append((worklist, count, list(resultset) if count else []))
     return out
 
