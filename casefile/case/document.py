@@ -46,3 +46,13 @@ class CaseDocument(Persistent):
     @property
     def text(self):
         return '\n'.join(self.lines)
+
+
+class DocumentIssued:
+    """Sent when a document record has been added to a case; the documents
+    subsystem renders it (PDF, seal, QR code, signature) on this event."""
+
+    def __init__(self, case, document, registry):
+        self.case = case
+        self.document = document
+        self.registry = registry

@@ -24,6 +24,7 @@ from ..catalogue.store import catalogue_for
 from ..i18n import _
 from ..workflow.engine import Transitioned, get_engine
 from ..workflow.guards import guard
+from .document import DocumentIssued
 from .numbering import next_value
 from .service import zodb_database
 
@@ -147,6 +148,7 @@ def issue_document(case, container, kind, title, lines, items=(),
     while name in folder:
         name += 'x'
     folder.add(name, document, registry=registry)
+    registry.notify(DocumentIssued(case, document, registry))
     engine = get_engine(registry)
     engine.apply_acl(case, registry)
     case.journal.record('document.issued', actor, target=name,
