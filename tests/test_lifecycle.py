@@ -56,6 +56,21 @@ def decide(login, url, item, reviewer, head, grant=True):
     assert response.status_int == 302, response.text[:3000]
 
 
+def inspect(login, url, results='pass'):
+    """The inspection section schedules and passes the site inspection."""
+    inspector = login('inspector')
+    response = step(inspector, url, '/inspection/do/schedule',
+                    date='2026-12-01', address='鞍山市铁东区二一九路18号',
+                    inspectors='冯军\n何丽', expected_days='3')
+    assert response.status_int == 302, response.text[:3000]
+    page = inspector.get(url + '/inspection')
+    count = len(re.findall(r'name="result-(\d+)" value="pass"', page.text))
+    form = {'inspectors': '冯军\n何丽', 'confirm': 'yes'}
+    for i in range(count):
+        form['result-%d' % i] = results
+    return step(inspector, url, '/inspection/report', **form)
+
+
 def test_pharmacy_case_from_intake_to_completion(login, testapp, accepted):
     url, number = accepted
     state, tasks = state_of(testapp, number)
@@ -69,6 +84,7 @@ def test_pharmacy_case_from_intake_to_completion(login, testapp, accepted):
     assert {tasks[c] for c in ('SY-001', 'SY-002', 'SY-003')} == \
         {'in_review'}
 
+    assert inspect(login, url).status_int == 302
     decide(login, url, 'SY-001', 'reviewer.food', 'head.food')
     decide(login, url, 'SY-002', 'reviewer.food', 'head.food')
     decide(login, url, 'SY-003', 'reviewer.food', 'head.food', grant=False)
@@ -85,11 +101,19 @@ def test_pharmacy_case_from_intake_to_completion(login, testapp, accepted):
     conn, case = open_db_case(testapp, number)
     try:
         assert case.state == 'completed'
+        from substanced.util import find_catalog, get_oid
+        catalog = find_catalog(case, 'casefile')
+        # the catalog follows every transition, not only the first
+        assert catalog['state']._rev_index[get_oid(case)] == 'completed'
+        assert {catalog['state']._rev_index[get_oid(t)]
+                for t in case.tasks()} == {'granted', 'denied'}
         assert case.outcome == {'granted': 3, 'denied': 1}
         kinds = sorted(d.kind for c in ('documents', 'decisions',
                                         'certificates')
                        for d in case[c].values())
-        assert kinds == sorted(['acceptance_notice', 'decision_grant',
+        assert kinds == sorted(['acceptance_notice', 'inspection_notice',
+                                'clock_stop_notice', 'inspection_report',
+                                'decision_grant',
                                 'decision_grant', 'decision_grant',
                                 'decision_deny', 'certificate',
                                 'certificate', 'certificate',

@@ -10,7 +10,7 @@ import threading
 
 from casehelpers import create_case, csrf_from, open_db_case, upload_required
 from live import Client, live_app  # noqa: F401 (fixture)
-from test_lifecycle import decide, step
+from test_lifecycle import decide, inspect, step
 
 RESTAURANT = 'M-02'
 
@@ -23,6 +23,7 @@ def test_parallel_decisions_by_two_sections_lose_nothing(login, testapp,
     upload_required(clerk, url, testapp, code=RESTAURANT)
     assert step(clerk, url, '/do/accept').status_int == 302
     decide(login, url, 'SC-001', 'reviewer.market', 'head.market')
+    assert inspect(login, url).status_int == 302
     for item, reviewer in (('SY-002', 'reviewer.food'),
                            ('CJ-001', 'reviewer.urban'),
                            ('CJ-002', 'reviewer.urban')):

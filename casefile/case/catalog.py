@@ -33,6 +33,10 @@ class CasefileIndexes:
     creator = Field()
     deadline = Field()
     allowed = Allowed()
+    # e-supervision (casefile.supervision): what a decision looked like
+    decided_on = Field()
+    on_time = Field()
+    clock_marks = Keyword()
 
 
 @indexview_defaults(catalog_name='casefile')
@@ -138,3 +142,38 @@ class CaseIndexViews:
             return default
         return timing.deadline if timing.light in (
             'green', 'yellow', 'red') else datetime.date.max
+
+    # -- e-supervision (see casefile.supervision.aggregates) ----------------
+    # A decided task (a concluded case) keeps the snapshot taken when it was
+    # decided; these views read it, so drill-down lists count exactly what
+    # the maintained aggregates counted.
+
+    def _decision(self):
+        from ..supervision.aggregates import case_record, task_record
+        if self.task is not None:
+            return task_record(self.task) if self.task.decided else None
+        if self.case is not None and self.case.outcome is not None:
+            return case_record(self.case)
+        return None
+
+    @indexview()
+    def decided_on(self, default):
+        record = self._decision()
+        if record is None:
+            return default
+        return datetime.date.fromisoformat(record['decided_on'])
+
+    @indexview()
+    def on_time(self, default):
+        record = self._decision()
+        return default if record is None else bool(record['on_time'])
+
+    @indexview()
+    def clock_marks(self, default):
+        """'extended' and/or 'stopped' for a decision that used them."""
+        record = self._decision()
+        if record is None:
+            return default
+        marks = [m for m, used in (('extended', record['extended']),
+                                   ('stopped', record['stops'])) if used]
+        return marks or default

@@ -11,8 +11,8 @@ import uuid
 from persistent.list import PersistentList
 from persistent.mapping import PersistentMapping
 from pyramid.threadlocal import get_current_registry
-from substanced.event import ObjectModified
 
+from ..events import notify_modified
 from ..clock.timing import STOP_KINDS, as_date, today
 from ..i18n import _
 from .lifecycle import issue_document
@@ -26,9 +26,9 @@ class ClockError(ValueError):
 
 
 def _reindex(case, registry):
-    registry.notify(ObjectModified(case))
+    notify_modified(case, registry)
     for task in case.tasks():
-        registry.notify(ObjectModified(task))
+        notify_modified(task, registry)
 
 
 def open_stops(case):
@@ -63,8 +63,8 @@ def start_stop(case, kind, reason, expected_days, items=(), actor=None,
         'id': uuid.uuid4().hex[:8], 'kind': kind, 'reason': reason,
         'items': tuple(items), 'start': (start or today()).isoformat(),
         'end': None, 'expected_days': expected_days, 'actor': actor})
-    if getattr(case, 'clock_stops', None) is None:
-        case.clock_stops = PersistentList()
+    if not isinstance(case.clock_stops, PersistentList):
+        case.clock_stops = PersistentList(case.clock_stops)
     case.clock_stops.append(stop)
     names = _item_names(case, items)
     issue_document(case, 'documents', 'clock_stop_notice', '暂停计时告知书',

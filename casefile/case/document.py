@@ -23,6 +23,7 @@ KINDS = {
     'delivery_record': _('Delivery record'),
     'clock_stop_notice': _('Notice of clock stop'),
     'extension_notice': _('Notice of extension'),
+    'inspection_notice': _('Notice of site inspection'),
 }
 
 

@@ -18,8 +18,8 @@ import secrets
 
 from pyramid.events import subscriber
 from pyramid.threadlocal import get_current_registry
-from substanced.event import ObjectModified
 
+from ..events import notify_modified
 from ..catalogue.store import catalogue_for
 from ..i18n import _
 from ..workflow.engine import Transitioned, get_engine
@@ -36,6 +36,8 @@ NUMBER_MARKS = {
     'refusal_notice': '不受', 'decision_grant': '许', 'decision_deny': '不许',
     'certificate': '证', 'delivery_record': '送',
     'clock_stop_notice': '停', 'extension_notice': '延',
+    'inspection_notice': '勘', 'inspection_report': '勘报',
+    'expert_opinion': '评',
 }
 
 RIGHTS = ('如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，'
@@ -152,8 +154,11 @@ def issue_document(case, container, kind, title, lines, items=(),
     engine = get_engine(registry)
     engine.apply_acl(case, registry)
     case.journal.record('document.issued', actor, target=name,
-                        comment=title, data={'number': number,
-                                             'kind': kind, 'title': title})
+                        comment=title, data={
+                            'number': number, 'kind': kind, 'title': title,
+                            # the rendered PDF's fingerprint enters the
+                            # hash-chained journal
+                            'sha256': getattr(document, 'sha256', None)})
     return document
 
 
@@ -226,7 +231,7 @@ def accepted(event, registry):
     issue_document(case, 'documents', 'acceptance_notice', '受理通知书',
                    lines, actor=event.actor, registry=registry)
     route(case, event.actor, registry)
-    registry.notify(ObjectModified(case))
+    notify_modified(case, registry)
 
 
 def correction_requested(event, registry):
@@ -336,7 +341,17 @@ def issued(event, registry):
                    actor=event.actor, registry=registry)
 
 
+def withdrawn(event, registry):
+    """A withdrawn case leaves no open task in any worklist."""
+    engine = get_engine(registry)
+    for task in event.object.tasks():
+        if task.state in ('waiting', 'in_review', 'awaiting_approval'):
+            engine.fire(task, 'cancel', system=True,
+                        journal=event.object.journal)
+
+
 REACTIONS = {
+    'case.withdraw': withdrawn,
     'case.accept': accepted,
     'case.accept_with_gaps': accepted,
     'case.request_correction': correction_requested,

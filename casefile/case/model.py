@@ -51,6 +51,8 @@ class Case(Folder):
     catalogue_version = None
     accepted_at = None
     outcome = None
+    clock_stops = ()
+    project_number = None
 
     def __init__(self, case_number, application, applicant, form_data=None,
                  catalogue_version=None, creator=None):

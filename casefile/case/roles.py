@@ -23,10 +23,27 @@ def _lead(case):
             for role in SECTION_ROLES]
 
 
+def _inspection_roles(case):
+    """The inspection section works on cases that have an inspection job or
+    an expert review; the drawn experts only while their review is open."""
+    from ..catalogue.store import catalogue_for
+    from ..inspection.service import reviews_of
+    catalogue = catalogue_for(case)
+    code = case.application_code
+    reviews = reviews_of(case)
+    inspector = ['role:inspector'] if (
+        catalogue.needs_inspection(code)
+        or catalogue.needs_expert_review(code)) else []
+    experts = [p for r in reviews if r.state == 'open'
+               for p in getattr(r, 'panel_principals', ())]
+    return {'inspector': inspector, 'expert': experts}
+
+
 @local_roles('Case')
 def case_roles(case):
     roles = _section_roles(case.sections)
     roles['lead_section'] = _lead(case)
+    roles.update(_inspection_roles(case))
     for role, principals in case.local_roles.items():
         roles[role] = list(principals)
     return roles
@@ -47,6 +64,22 @@ def material_roles(material):
         sections = case.sections
     roles = _section_roles(sections)
     roles['lead_section'] = _lead(case)
+    roles.update(_inspection_roles(case))
+    return roles
+
+
+@local_roles('Inspection Job')
+@local_roles('Expert Review')
+def inspection_roles(obj):
+    """Sections of the inspected or reviewed items; experts on the panel."""
+    case = obj.case
+    sections = []
+    for task in case.tasks():
+        if task.item_code in obj.items and task.section not in sections:
+            sections.append(task.section)
+    roles = _section_roles(sections)
+    roles['lead_section'] = _lead(case)
+    roles['expert'] = list(getattr(obj, 'panel_principals', ()))
     return roles
 
 

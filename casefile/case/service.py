@@ -4,9 +4,9 @@ Each operation checks everything first and only then changes the case, so
 a rejected request leaves nothing half-done; each change is journaled.
 """
 from pyramid.threadlocal import get_current_registry
-from substanced.event import ObjectModified
 from substanced.util import find_service, set_acl
 
+from ..events import notify_modified
 from ..workflow.engine import get_engine
 from .model import SUBCONTAINERS
 from .numbering import next_case_number
@@ -67,6 +67,34 @@ def material_sections(case, items):
     return sections
 
 
+#: the limits of an upload the catalogue names no material for
+DEFAULT_UPLOAD_TYPES = ('pdf', 'jpg', 'jpeg', 'png')
+DEFAULT_UPLOAD_MB = 20
+
+
+def material_limits(catalogue, code):
+    """``(material, allowed types, max size in MB)`` for material ``code``.
+
+    ``material`` is ``None`` when ``code`` is empty or unknown; the limits
+    are then the defaults.  ``jpeg`` is allowed wherever ``jpg`` is.
+    """
+    material = catalogue.materials.get(code) if code else None
+    if material is None:
+        return None, DEFAULT_UPLOAD_TYPES, DEFAULT_UPLOAD_MB
+    types = tuple(material.allowed_types)
+    if 'jpg' in types and 'jpeg' not in types:
+        types += ('jpeg',)
+    return material, types, material.max_size_mb
+
+
+def material_items(catalogue, application_code, material_code):
+    """The items of the application that need ``material_code`` (a tuple)."""
+    for entry in catalogue.merged_materials(application_code):
+        if entry.material.code == material_code:
+            return tuple(entry.items)
+    return ()
+
+
 def add_material(case, upload, title, material_code='', items=(),
                  actor=None, registry=None):
     """Add a checked upload (see ``store_upload``) as a new material."""
@@ -85,7 +113,7 @@ def add_material(case, upload, title, material_code='', items=(),
     case.journal.record('material.added', actor, target=name, data={
         'title': title, 'filename': version.filename, 'size': version.size,
         'sha256': version.sha256, 'version': version.number})
-    registry.notify(ObjectModified(case))
+    notify_modified(case, registry)
     return material
 
 
@@ -100,7 +128,7 @@ def replace_material(case, material, upload, reason, actor=None,
                             'filename': version.filename,
                             'sha256': version.sha256,
                             'version': version.number})
-    registry.notify(ObjectModified(case))
+    notify_modified(case, registry)
     return version
 
 

@@ -47,6 +47,10 @@ class ItemTask(Persistent):
     def decided(self):
         return self.state in ('granted', 'denied')
 
+    @property
+    def closed(self):
+        return self.state in ('granted', 'denied', 'cancelled')
+
     def add_opinion(self, author, text, proposal):
         entry = {'author': author, 'text': text, 'proposal': proposal,
                  'when': datetime.datetime.now(

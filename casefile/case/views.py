@@ -23,7 +23,9 @@ from .material import UploadError, store_upload
 from .model import Case
 from .permissions import (
     CASE_ADD_MATERIAL, CASE_DOWNLOAD, CASE_VIEW, TASK_VIEW)
-from .service import IntakeError, add_material, replace_material
+from .service import (
+    IntakeError, add_material, material_items, material_limits,
+    replace_material)
 
 
 def case_url(request, case):
@@ -112,6 +114,11 @@ def case_page_values(context, request, upload_error=None, action_error=None):
         'documents': documents,
         'outcome': outcome_text(context),
         'case_timing': timing,
+        'has_inspection': bool(context.get('inspections') and len(
+            context['inspections'])) or bool(
+            context.get('expert_opinions') and len(
+                context['expert_opinions'])) or catalogue.needs_expert_review(
+            context.application_code),
         'task_timings': task_timings,
         'explanation': explanation,
         'can_extend': {t.item_code: request.has_permission('task.extend', t)
@@ -232,16 +239,6 @@ def case_document(context, request):
     return {'case': context, 'document': document}
 
 
-def _material_limits(catalogue, code):
-    material = catalogue.materials.get(code) if code else None
-    if material is None:
-        return None, ('pdf', 'jpg', 'jpeg', 'png'), 20
-    types = tuple(material.allowed_types)
-    if 'jpg' in types and 'jpeg' not in types:
-        types += ('jpeg',)
-    return material, types, material.max_size_mb
-
-
 @view_config(route_name='case_upload', context=Case,
              permission=CASE_ADD_MATERIAL, request_method='POST',
              require_csrf=True)
@@ -250,7 +247,7 @@ def case_upload(context, request):
     translate = request.localizer.translate
     catalogue = catalogue_for(context)
     code = request.POST.get('material_code', '')
-    material_def, types, max_mb = _material_limits(catalogue, code)
+    material_def, types, max_mb = material_limits(catalogue, code)
     field = request.POST.get('file')
     replace = request.POST.get('replace', '')
     reason = request.POST.get('reason', '').strip()
@@ -281,12 +278,8 @@ def case_upload(context, request):
                          reason, actor=actor)
     else:
         title = material_def.name if material_def else upload.filename
-        items = ()
-        if material_def is not None:
-            for entry in catalogue.merged_materials(
-                    context.application_code):
-                if entry.material.code == code:
-                    items = tuple(entry.items)
+        items = material_items(catalogue, context.application_code,
+                               code) if material_def is not None else ()
         add_material(context, upload, title, code, items, actor=actor)
     request.session.flash(translate(_('File "${name}" uploaded.', mapping={
         'name': upload.filename})), 'success')

@@ -11,6 +11,7 @@ import click
 from .app import Environment
 from .catalogue import catalogue
 from .site import demo, init, shell
+from .supervise import supervise
 
 
 @click.group(context_settings={'help_option_names': ['-h', '--help']})
@@ -36,3 +37,4 @@ main.add_command(init)
 main.add_command(demo)
 main.add_command(shell)
 main.add_command(catalogue)
+main.add_command(supervise)

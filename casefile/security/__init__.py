@@ -54,13 +54,20 @@ def set_policies(config):
     Substance D's SDI include sets its own; Pyramid lets the application's
     top-level configuration override an include only when called from
     ``main()`` itself, so ``main()`` calls this directly (not as an include).
+
+    Staff pages sign in with the AuthTkt cookie; the API's callers may
+    instead send ``Authorization: Bearer <token>`` (``casefile.api.auth``).
+    One policy serves both, with the same group finder, so that every ACL
+    means the same whichever way a user signed in.
     """
+    from ..api.auth import BearerOrCookiePolicy
     settings = config.registry.settings
     secure = settings.get('casefile.secure_cookies', 'false').lower() == 'true'
-    policy = AuthTktAuthenticationPolicy(
+    cookie = AuthTktAuthenticationPolicy(
         settings['substanced.secret'], callback=groupfinder,
         hashalg='sha512', secure=secure, http_only=True,
         cookie_name='casefile_auth', timeout=8 * 3600, reissue_time=600)
+    policy = BearerOrCookiePolicy(cookie, callback=groupfinder)
     config.set_authentication_policy(policy)
     config.set_authorization_policy(ACLAuthorizationPolicy())
 

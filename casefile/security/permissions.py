@@ -13,7 +13,12 @@ PERMISSIONS = {
     'case.add-material': _('Add or replace materials'),
     'case.chase': _('Chase the sections (lead section)'),
     'case.clock': _('Stop and resume the clock'),
+    'case.review': _('Organise an expert review'),
     'task.extend': _('Extend the time limit of an item'),
     'task.view': _('View an item task'),
     'project.view': _('View a project'),
+    'inspection.view': _('View the site inspection'),
+    'inspection.report': _('Write the on-site report'),
+    'review.view': _('View an expert review'),
+    'review.opine': _('Give an expert opinion'),
 }

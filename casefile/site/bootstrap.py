@@ -23,6 +23,7 @@ ROOT_PERMISSIONS = {
     'catalogue.manage': ['administrator'],
     'workflow.view': ['administrator', 'supervisor'],
     'users.manage': ['administrator'],
+    'supervision.view': ['supervisor', 'administrator'],
 }
 
 
@@ -58,6 +59,11 @@ def ensure_site(root, registry):
         projects.__sdi_deletable__ = False
         root.add('projects', projects, registry=registry)
         created.append('projects')
+    if 'experts' not in root:
+        experts = registry.content.create('Expert Pool')
+        experts.__sdi_deletable__ = False
+        root.add('experts', experts, registry=registry)
+        created.append('experts')
     catalogs = find_service(root, 'catalogs')
     if 'casefile' not in catalogs:
         catalogs.add_catalog('casefile', update_indexes=True)
@@ -68,6 +74,8 @@ def ensure_site(root, registry):
         if name not in principals['groups']:
             principals.add_group(name, registry=registry)
             created.append('groups/' + name)
+    from ..documents.verify import ensure_document_index
+    ensure_document_index(root)
     acl = root_acl(root)
     if getattr(root, '__acl__', None) != acl:
         set_acl(root, acl, registry=registry)

@@ -36,11 +36,54 @@ DEMO_USERS = (
     ('inspector', '冯军', ('inspector',), ('site_inspection',)),
     ('inspector2', '何丽', ('inspector',), ('site_inspection',)),
     ('expert', '高工', ('expert',), ()),
+    ('expert2', '李教授', ('expert',), ()),
+    ('expert3', '王工', ('expert',), ()),
+    ('expert4', '赵研究员', ('expert',), ()),
+    ('expert5', '孙工', ('expert',), ()),
+    ('expert6', '周教授', ('expert',), ()),
     ('issuer', '马莉', ('issuance_clerk',), ()),
     ('archivist', '林红', ('archivist',), ()),
     ('supervisor', '黄伟', ('supervisor',), ()),
     ('manager', '杨帆', ('administrator',), ()),
 )
+
+
+#: id, name, speciality, organisation, login (demo expert pool)
+DEMO_EXPERTS = (
+    ('E001', '高工', '环境影响评价', '鞍山市环境科学研究院', 'expert'),
+    ('E002', '李教授', '环境影响评价', '辽宁科技大学', 'expert2'),
+    ('E003', '王工', '环境影响评价', '鞍钢设计研究院', 'expert3'),
+    ('E004', '赵研究员', '国土空间规划', '鞍山市规划设计研究院', 'expert4'),
+    ('E005', '孙工', '国土空间规划', '鞍山市勘察测绘院', 'expert5'),
+    ('E006', '周教授', '国土空间规划', '辽宁科技大学', 'expert6'),
+    ('E007', '高工', '节能评估', '鞍山市节能监察中心', 'expert'),
+    ('E008', '王工', '节能评估', '鞍钢设计研究院', 'expert3'),
+    ('E009', '李教授', '节能评估', '辽宁科技大学', 'expert2'),
+    ('E010', '周教授', '城乡规划与建筑设计', '辽宁科技大学', 'expert6'),
+    ('E011', '赵研究员', '城乡规划与建筑设计', '鞍山市规划设计研究院',
+     'expert4'),
+    ('E012', '孙工', '城乡规划与建筑设计', '鞍山市勘察测绘院', 'expert5'),
+    ('E013', '李教授', '教育培训', '鞍山师范学院', 'expert2'),
+    ('E014', '高工', '教育培训', '鞍山市教育科学研究院', 'expert'),
+    ('E015', '王工', '建筑防火（特殊消防设计）', '鞍山市消防救援支队专家组',
+     'expert3'),
+    ('E016', '孙工', '建筑防火（特殊消防设计）', '鞍山市建筑设计院',
+     'expert5'),
+)
+
+
+def ensure_demo_experts(root, registry):
+    pool = root['experts']
+    created = []
+    for key, name, speciality, organisation, login in DEMO_EXPERTS:
+        if key in pool:
+            continue
+        expert = registry.content.create(
+            'Expert', name, speciality, organisation,
+            phone='0412-555%04d' % int(key[1:]), login=login)
+        pool.add(key, expert, registry=registry)
+        created.append(key)
+    return created
 
 
 def ensure_demo_users(root, registry):
@@ -64,4 +107,5 @@ def ensure_demo_users(root, registry):
                 group = principals.add_group(name, registry=registry)
             group.memberids.connect([user])
         created.append(login)
+    ensure_demo_experts(root, registry)
     return created

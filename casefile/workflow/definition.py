@@ -19,7 +19,7 @@ from ..yamlsource import LineDict, line_of, read_yaml
 #: roles a table may name besides the global ones: played per object
 LOCAL_ROLES = ('lead_section', 'system')
 KNOWN_ROLES = tuple(ROLES) + LOCAL_ROLES
-INPUT_TYPES = ('text', 'lines', 'date', 'choice', 'boolean')
+INPUT_TYPES = ('text', 'lines', 'date', 'choice', 'boolean', 'integer')
 
 TOP_KEYS = ('name', 'title', 'content_type', 'initial', 'states',
             'transitions', 'permissions')
@@ -172,22 +172,26 @@ def parse_definition(data, source, known_guards):
             if key not in spec:
                 _problem(problems, source, line,
                          '%s: missing required key %r' % (what, key))
-        from_states = _names(spec.get('from')) or ()
+        from_states = _state_names(problems, source, spec, 'from', what)
         for state in from_states:
             if state not in states:
                 _problem(problems, source, _key_line(spec, 'from'),
                          '%s: unknown state %r in from' % (what, state))
         to = spec.get('to')
-        if to is not None and to not in states:
+        if to is not None and not isinstance(to, str):
+            _problem(problems, source, _key_line(spec, 'to'),
+                     "%s: 'to' must be one state name" % what)
+            to = None
+        elif to is not None and to not in states:
             _problem(problems, source, _key_line(spec, 'to'),
                      '%s: unknown state %r in to' % (what, to))
-        roles = _names(spec.get('roles')) or ()
+        roles = _state_names(problems, source, spec, 'roles', what)
         for role in roles:
             if role not in KNOWN_ROLES:
                 _problem(problems, source, _key_line(spec, 'roles'),
                          '%s: unknown role %r; known roles: %s'
                          % (what, role, ', '.join(KNOWN_ROLES)))
-        guards = _names(spec.get('guards')) or ()
+        guards = _state_names(problems, source, spec, 'guards', what)
         for guard in guards:
             if guard not in known_guards:
                 _problem(problems, source, _key_line(spec, 'guards'),
@@ -279,6 +283,19 @@ def parse_definition(data, source, known_guards):
         source=source), []
 
 
+def _state_names(problems, source, spec, key, what):
+    """A name or a list of names under ``key``; anything else is a problem."""
+    value = spec.get(key)
+    if value is None:
+        return ()
+    names = _names(value)
+    if names is None or not all(isinstance(n, str) for n in names):
+        _problem(problems, source, _key_line(spec, key),
+                 '%s: %r must be a name or a list of names' % (what, key))
+        return ()
+    return names
+
+
 def _key_line(mapping, key):
     if isinstance(mapping, LineDict):
         return mapping.line_of(key)
@@ -298,6 +315,9 @@ def load_directory(path, known_guards):
         data, found = read_yaml(full, full)
         problems.extend(found)
         if data is None:
+            if not found:
+                problems.append(Problem(full, 1, 'the file is empty: a '
+                                        'workflow file defines one workflow'))
             continue
         definition, found = parse_definition(data, full, known_guards)
         problems.extend(found)
@@ -307,6 +327,14 @@ def load_directory(path, known_guards):
             problems.append(Problem(full, _key_line(data, 'name'),
                                     'workflow name %r is used twice'
                                     % definition.name))
+        for other in definitions.values():
+            if other.content_type == definition.content_type:
+                problems.append(Problem(
+                    full, _key_line(data, 'content_type'),
+                    'content type %r already has the workflow %r (%s): one '
+                    'workflow per content type' % (
+                        definition.content_type, other.name,
+                        os.path.basename(other.source))))
         definitions[definition.name] = definition
     if problems:
         raise WorkflowError(problems)

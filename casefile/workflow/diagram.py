@@ -56,9 +56,11 @@ def render(definition):
                 sx, sy = x1 + BOX_W, y1 + BOX_H / 2
                 ex, ey = x2, y2 + BOX_H / 2
                 out.append('<line class="edge" data-from="%s" data-to="%s" '
-                           'x1="%d" y1="%d" x2="%d" y2="%d" stroke="#5f6b7a" '
+                           'data-transition="%s" x1="%d" y1="%d" x2="%d" '
+                           'y2="%d" stroke="#5f6b7a" '
                            'marker-end="url(#arrow-%s)"/>'
-                           % (source, t.to, sx, sy, ex, ey, definition.name))
+                           % (source, t.to, t.name, sx, sy, ex, ey,
+                              definition.name))
                 out.append('<text x="%d" y="%d" text-anchor="middle" '
                            'fill="#1f2933">%s</text>'
                            % ((sx + ex) / 2, (sy + ey) / 2 - 5, label))
@@ -68,11 +70,12 @@ def render(definition):
                 ex, ey = x2 + BOX_W / 2, y2 + BOX_H
                 dip = max(sy, ey) + 24 + 14 * back
                 out.append('<path class="edge back" data-from="%s" '
-                           'data-to="%s" d="M%d,%d C%d,%d %d,%d %d,%d" '
+                           'data-to="%s" data-transition="%s" '
+                           'd="M%d,%d C%d,%d %d,%d %d,%d" '
                            'fill="none" stroke="#b26a00" '
                            'stroke-dasharray="4 3" marker-end="url(#arrow-%s)"'
-                           '/>' % (source, t.to, sx, sy, sx, dip, ex, dip, ex,
-                                   ey, definition.name))
+                           '/>' % (source, t.to, t.name, sx, sy, sx, dip, ex,
+                                   dip, ex, ey, definition.name))
                 out.append('<text x="%d" y="%d" text-anchor="middle" '
                            'fill="#b26a00">%s</text>'
                            % ((sx + ex) / 2, dip - 2, label))

@@ -20,10 +20,10 @@ import datetime
 import functools
 
 from pyramid.threadlocal import get_current_registry
-from substanced.event import ObjectModified
 from substanced.util import get_content_type, set_acl
 from substanced.workflow import Workflow
 
+from ..events import notify_modified
 from ..i18n import _
 from ..security.acl import build_acl
 
@@ -204,6 +204,20 @@ class WorkflowEngine:
                                            'options': '、'.join(
                                                dict(spec.options).values())}),
                     field=spec.name)
+            if spec.type == 'integer':
+                try:
+                    value = int(value)
+                except (TypeError, ValueError):
+                    raise TransitionError(
+                        'invalid-input', _('"${field}" must be a whole '
+                                           'number.', mapping={
+                                               'field': spec.title}),
+                        field=spec.name)
+                if value < 0 or value > 10000:
+                    raise TransitionError(
+                        'invalid-input', _('"${field}" is out of range.',
+                                           mapping={'field': spec.title}),
+                        field=spec.name)
             if spec.type == 'date' and not isinstance(value, datetime.date):
                 try:
                     value = datetime.date.fromisoformat(str(value))
@@ -274,7 +288,11 @@ class WorkflowEngine:
                                'inputs': {k: (v.isoformat() if isinstance(
                                    v, datetime.date) else v)
                                    for k, v in clean.items()}})
-        registry.notify(ObjectModified(obj))
+        notify_modified(obj, registry)
+        case = getattr(obj, 'case', None)
+        if case is not None:
+            # a task's move changes its case's indexed deadline and lists
+            notify_modified(case, registry)
         registry.notify(Transitioned(obj, definition, transition, state,
                                      new_state, clean, actor, request))
         return new_state
