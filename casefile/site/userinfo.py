@@ -20,6 +20,11 @@ class UserInfo:
         translate = self.request.localizer.translate
         return [translate(ROLES[r]) for r in self.roles if r in ROLES]
 
+    def can(self, permission):
+        """Whether the user holds a site-wide permission (menus)."""
+        return bool(self.request.has_permission(permission,
+                                                self.request.root))
+
     @property
     def can_create(self):
         return bool(self.request.has_permission('case.create',
