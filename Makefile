@@ -50,7 +50,7 @@ test: install-test fonts
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install-test
-	$(BIN)/python bench/run.py
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 # Extract message ids from the package and page templates and merge them
 # into the zh_CN catalogue; then translate the new (empty) entries.
