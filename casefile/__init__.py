@@ -31,6 +31,7 @@ def main(global_config, **settings):
     config.include('.case')
     config.include('.documents')
     config.include('.inspection')
+    config.include('.annotation')
     config.include('.workflow')
     config.include('.supervision')
     config.include('.api')

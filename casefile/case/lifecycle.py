@@ -236,7 +236,9 @@ def accepted(event, registry):
 
 def correction_requested(event, registry):
     case = event.object
-    notice = list(event.inputs['notice'])
+    from ..annotation.service import take_notes_for_applicant
+    notice = list(event.inputs['notice']) + take_notes_for_applicant(
+        case, event.actor)
     case.correction_notices = getattr(case, 'correction_notices', ()) + (
         {'lines': notice, 'when': _today().isoformat()},)
     issue_document(case, 'documents', 'correction_notice',

@@ -41,7 +41,8 @@ class CaseContainer(Folder):
 
 
 #: sub-containers whose objects follow the case's permission table
-FOLLOWING = ('materials', 'documents', 'decisions', 'certificates')
+FOLLOWING = ('materials', 'documents', 'decisions', 'certificates',
+             'annotations')
 
 
 @content('Case', icon='glyphicon glyphicon-briefcase', catalog=True)

@@ -68,6 +68,22 @@ def material_roles(material):
     return roles
 
 
+@local_roles('Annotation')
+def annotation_roles(annotation):
+    """Those who may open the annotated material (or document)."""
+    case = _case_of(annotation)
+    container = case.get(getattr(annotation, 'container', 'materials'))
+    target = container.get(annotation.material) if container is not None \
+        else None
+    sections = getattr(target, 'sections', None)
+    if sections is None:
+        sections = case.sections
+    roles = _section_roles(sections)
+    roles['lead_section'] = _lead(case)
+    roles.update(_inspection_roles(case))
+    return roles
+
+
 @local_roles('Inspection Job')
 @local_roles('Expert Review')
 def inspection_roles(obj):

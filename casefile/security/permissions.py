@@ -21,4 +21,6 @@ PERMISSIONS = {
     'inspection.report': _('Write the on-site report'),
     'review.view': _('View an expert review'),
     'review.opine': _('Give an expert opinion'),
+    'annotation.view': _('Read the annotations on documents'),
+    'annotation.add': _('Annotate documents and reply to annotations'),
 }
