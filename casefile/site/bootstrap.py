@@ -41,29 +41,24 @@ def root_acl(root):
     return acl
 
 
+#: the root's containers: name -> Substance D content type
+CONTAINERS = (
+    ('cases', 'Cases'),
+    ('catalogue', 'Catalogue Versions'),
+    ('projects', 'Projects'),
+    ('experts', 'Expert Pool'),
+)
+
+
 def ensure_site(root, registry):
     """Create whatever is missing; return the names of what was created."""
     created = []
-    if 'cases' not in root:
-        cases = registry.content.create('Cases')
-        cases.__sdi_deletable__ = False
-        root.add('cases', cases, registry=registry)
-        created.append('cases')
-    if 'catalogue' not in root:
-        catalogue = registry.content.create('Catalogue Versions')
-        catalogue.__sdi_deletable__ = False
-        root.add('catalogue', catalogue, registry=registry)
-        created.append('catalogue')
-    if 'projects' not in root:
-        projects = registry.content.create('Projects')
-        projects.__sdi_deletable__ = False
-        root.add('projects', projects, registry=registry)
-        created.append('projects')
-    if 'experts' not in root:
-        experts = registry.content.create('Expert Pool')
-        experts.__sdi_deletable__ = False
-        root.add('experts', experts, registry=registry)
-        created.append('experts')
+    for name, content_type in CONTAINERS:
+        if name not in root:
+            container = registry.content.create(content_type)
+            container.__sdi_deletable__ = False
+            root.add(name, container, registry=registry)
+            created.append(name)
     catalogs = find_service(root, 'catalogs')
     if 'casefile' not in catalogs:
         catalogs.add_catalog('casefile', update_indexes=True)
