@@ -190,18 +190,27 @@ def session_csrf(view):
              permission=NO_PERMISSION_REQUIRED)
 def create_token(request):
     """``POST /api/tokens`` {login, password} → 201 {token, expires, ...}."""
+    from ..security.throttle import (
+        LOCKED_MESSAGE, client_address, get_throttle)
     body = json_object(request)
     login = body.get('login')
     password = body.get('password')
     user = None
-    if isinstance(login, str) and login.strip():
+    name = login.strip() if isinstance(login, str) else ''
+    throttle = get_throttle(request.registry)
+    address = client_address(request)
+    if throttle.is_locked(name, address):
+        raise ApiError(429, 'too-many-attempts', LOCKED_MESSAGE)
+    if name:
         principals = find_service(request.root, 'principals')
-        user = principals['users'].get(login.strip())
+        user = principals['users'].get(name)
     if (user is None or not isinstance(password, str) or not password
             or len(password) > MAX_PASSWORD
             or not user.check_password(password)):
+        throttle.failed(name, address)
         raise ApiError(401, 'wrong-credentials', _(
             'Wrong user name or password. Please check and try again.'))
+    throttle.succeeded(name, address)
     token, expires = issue_token(user)
     info = UserInfo(request, user)
     return json_response(request, {

@@ -6,6 +6,7 @@ on top of its groups and a group finder that names them readably.
 """
 from pyramid.authentication import AuthTktAuthenticationPolicy
 from pyramid.authorization import ACLAuthorizationPolicy
+from pyramid.session import SignedCookieSessionFactory
 from pyramid_zodbconn import get_connection
 from substanced.interfaces import IUser
 from substanced.objectmap import find_objectmap
@@ -65,12 +66,19 @@ def set_policies(config):
     secure = settings.get('casefile.secure_cookies', 'false').lower() == 'true'
     cookie = AuthTktAuthenticationPolicy(
         settings['substanced.secret'], callback=groupfinder,
-        hashalg='sha512', secure=secure, http_only=True,
+        hashalg='sha512', secure=secure, http_only=True, samesite='Lax',
         cookie_name='casefile_auth', timeout=8 * 3600, reissue_time=600)
     policy = BearerOrCookiePolicy(cookie, callback=groupfinder)
     config.set_authentication_policy(policy)
     config.set_authorization_policy(ACLAuthorizationPolicy())
+    # Substance D's SDI include sets an unencrypted session cookie without
+    # HttpOnly; ours is signed with the same secret (so the SDI's own
+    # sessions keep working), HttpOnly, SameSite=Lax, Secure on request.
+    config.set_session_factory(SignedCookieSessionFactory(
+        settings['substanced.secret'], httponly=True, samesite='Lax',
+        secure=secure, timeout=8 * 3600, reissue_time=600))
 
 
 def includeme(config):
+    config.include('.headers')
     config.include('.views')

@@ -9,6 +9,7 @@ from pyramid.view import view_config
 from substanced.util import find_service, get_oid
 
 from ..i18n import _
+from .throttle import LOCKED_MESSAGE, client_address, get_throttle
 
 
 def safe_came_from(request, value):
@@ -30,13 +31,23 @@ def login(request):
         else:
             login_name = request.POST.get('login', '').strip()
             password = request.POST.get('password', '')
+            throttle = get_throttle(request.registry)
+            address = client_address(request)
+            if throttle.is_locked(login_name, address):
+                error = LOCKED_MESSAGE
+                request.response.status_int = 429
+                return {'error': error, 'login': login_name,
+                        'came_from': came_from,
+                        'csrf_token': request.session.get_csrf_token()}
             principals = find_service(request.root, 'principals')
             user = principals['users'].get(login_name) if login_name else None
             if (user is not None and password
                     and len(password) <= 4096
                     and user.check_password(password)):
+                throttle.succeeded(login_name, address)
                 headers = remember(request, get_oid(user))
                 return HTTPFound(location=came_from, headers=headers)
+            throttle.failed(login_name, address)
             error = _('Wrong user name or password. Please check and '
                       'try again.')
         request.response.status_int = 400 if error else 200

@@ -175,12 +175,6 @@ class Aggregate(Persistent):
                        counters.as_dict())
         return out
 
-    def first_day(self):
-        """The first day with any decision, or None."""
-        if not len(self.days):
-            return None
-        return datetime.date.fromisoformat(self.days.minKey()[0])
-
 
 class SupervisionStore(Persistent):
     def __init__(self):

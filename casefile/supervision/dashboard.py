@@ -190,7 +190,6 @@ class Dashboard:
     months: list            # [(YYYY-MM, counts)] of the period
     total: Row
     case_total: Row
-    first_day: datetime.date = None
 
 
 def _names(root):
@@ -279,8 +278,7 @@ def build(root, period, yellow_days=3, now=None):
         period=period, sections=section_rows, items=item_rows,
         cases=sorted(leads.values(), key=by_section),
         applications=sorted(applications.values(), key=by_section),
-        ranking=ranking, months=months, total=total, case_total=case_total,
-        first_day=store.tasks.first_day() if store is not None else None)
+        ranking=ranking, months=months, total=total, case_total=case_total)
 
 
 def rank(rows):
