@@ -109,9 +109,6 @@ def play(root, registry, monkeypatch, history=HISTORY):
                 clockops.extend(task, ext, '需要补充核查', actor='head',
                                 registry=registry)
             if stop:
-                if not hasattr(case.clock_stops, 'append'):
-                    from persistent.list import PersistentList
-                    case.clock_stops = PersistentList(case.clock_stops)
                 record = clockops.start_stop(
                     case, 'inspection', '现场勘验', 5, items=(item,),
                     actor='head', start=stop[0], registry=registry)

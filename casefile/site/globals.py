@@ -13,6 +13,22 @@ ACTION_TITLES = {
     'case.created': _('Case created'),
     'material.added': _('Material added'),
     'material.replaced': _('Material replaced'),
+    'transition': _('Step taken'),
+    'case.routed': _('Routed to the sections'),
+    'case.outcome': _('Outcome stated'),
+    'document.issued': _('Document issued'),
+    'opinion.submitted': _('Review opinion'),
+    'clock.stopped': _('Clock stopped'),
+    'clock.resumed': _('Clock resumed'),
+    'task.extended': _('Limit extended'),
+    'inspection.created': _('Inspection job created'),
+    'expert.drawn': _('Experts drawn'),
+    'expert.opinion': _('Expert opinion'),
+    'annotation.added': _('Annotation added'),
+    'annotation.replied': _('Annotation replied'),
+    'annotation.resolved': _('Annotation resolved'),
+    'annotation.told': _('Annotation told to the applicant'),
+    'supervision.warning': _('E-supervision warning'),
 }
 
 
