@@ -132,3 +132,23 @@ def test_catalogue_check_prints_paths_an_editor_can_open(runner, tmp_path):
         f"{tmp_path / 'c'}/matters.yaml:3: matter M-01: unknown item "
         f"'SC-009' in 'items': no item in items/*.yaml has this code (did "
         f"you mean 'SC-001'?)")
+
+
+def test_documents_check_passes_on_the_shipped_templates(runner):
+    result = runner.invoke(main, ['documents', 'check',
+                                  os.path.join(REPO, 'templates',
+                                               'documents')])
+    assert result.exit_code == 0, result.output
+    assert 'fine' in result.output
+
+
+def test_documents_check_names_file_and_line(runner, tmp_path):
+    import shutil
+    broken = tmp_path / 'documents'
+    shutil.copytree(os.path.join(REPO, 'templates', 'documents'), broken)
+    path = broken / 'default.yaml'
+    path.write_text(path.read_text(encoding='utf-8') +
+                    '\nnonsense_key: 1\n', encoding='utf-8')
+    result = runner.invoke(main, ['documents', 'check', str(broken)])
+    assert result.exit_code == 1
+    assert 'default.yaml:' in result.stderr

@@ -10,6 +10,7 @@ import click
 
 from .app import Environment
 from .catalogue import catalogue
+from .documents import documents
 from .journal import journal
 from .site import demo, init, shell
 from .supervise import supervise
@@ -38,5 +39,6 @@ main.add_command(init)
 main.add_command(demo)
 main.add_command(shell)
 main.add_command(catalogue)
+main.add_command(documents)
 main.add_command(supervise)
 main.add_command(journal)

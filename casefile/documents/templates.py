@@ -13,7 +13,6 @@ Check a folder from the shell::
 """
 import os
 import string
-import sys
 from dataclasses import dataclass, field
 
 from ..problems import Problem
@@ -399,19 +398,3 @@ def load_templates(directory):
     if problems:
         raise DocumentTemplateError(problems, directory)
     return templates
-
-
-def main(argv=None):   # pragma: no cover - a thin shell wrapper
-    argv = sys.argv[1:] if argv is None else argv
-    directory = argv[0] if argv else os.path.join('templates', 'documents')
-    _templates, problems = check_directory(directory)
-    for problem in sorted(problems):
-        print(os.path.join(directory, problem.file) + f':{problem.line}: '
-              f'{problem.message}')
-    if not problems:
-        print(f'{directory}: all document templates are fine')
-    return 1 if problems else 0
-
-
-if __name__ == '__main__':   # pragma: no cover
-    sys.exit(main())
