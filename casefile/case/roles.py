@@ -54,18 +54,23 @@ def _case_of(obj):
     return obj.__parent__.__parent__
 
 
-@local_roles('Case Document')
-@local_roles('Material')
-def material_roles(material):
-    case = _case_of(material)
-    sections = getattr(material, 'sections', None)
-    # ``None``: tied to no item (e.g. an acceptance notice): every section
+def _follower_roles(case, sections):
+    """Roles on an object that follows the case's table: the sections that
+    need it (``None``, tied to no item: every section of the case), the
+    lead section, and the inspection section and experts of the case."""
     if sections is None:
         sections = case.sections
     roles = _section_roles(sections)
     roles['lead_section'] = _lead(case)
     roles.update(_inspection_roles(case))
     return roles
+
+
+@local_roles('Case Document')
+@local_roles('Material')
+def material_roles(material):
+    return _follower_roles(_case_of(material),
+                           getattr(material, 'sections', None))
 
 
 @local_roles('Annotation')
@@ -75,13 +80,7 @@ def annotation_roles(annotation):
     container = case.get(getattr(annotation, 'container', 'materials'))
     target = container.get(annotation.material) if container is not None \
         else None
-    sections = getattr(target, 'sections', None)
-    if sections is None:
-        sections = case.sections
-    roles = _section_roles(sections)
-    roles['lead_section'] = _lead(case)
-    roles.update(_inspection_roles(case))
-    return roles
+    return _follower_roles(case, getattr(target, 'sections', None))
 
 
 @local_roles('Inspection Job')
