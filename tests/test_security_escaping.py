@@ -84,8 +84,9 @@ def test_opinion_refusal_and_journal_comment_are_escaped(login,
         assert_escaped(page, name)
         # the opinion, in the task and in the journal's comment column
         assert 'O' + ESCAPED in page.text, name
-        assert re.search(r'opinion\.submitted</td>\s*<td>\s*O' +
-                         re.escape(ESCAPED), page.text), 'journal comment'
+        journal = page.text[page.text.index('id="journal"'):]
+        assert re.search(r'审查意见</td>\s*<td>\s*O' + re.escape(ESCAPED),
+                         journal), 'journal comment'
     # the refusal reason: in the decision (决定书) shown as a page
     links = re.findall(r'href="([^"]*/documents/decisions/[^"/.]+)"',
                        page.text)
