@@ -15,6 +15,7 @@ from substanced.content import content
 from substanced.folder import Folder
 
 from ..i18n import _
+from ..workflow.state import WorkflowState
 from .journal import Journal
 
 #: child containers of every case, in the order of the archive file index
@@ -79,10 +80,7 @@ class Case(Folder):
         return '%s · %s' % (self.application_name,
                             self.applicant.get('name', ''))
 
-    @property
-    def state(self):
-        """The state of the case workflow (kept where Substance D keeps it)."""
-        return (getattr(self, '__workflow_state__', None) or {}).get('case')
+    state = WorkflowState('case')
 
     def followers(self):
         """Objects without a workflow of their own that follow the case's

@@ -16,6 +16,7 @@ from substanced.content import content
 from substanced.folder import Folder
 
 from ..workflow.engine import Transitioned, get_engine, local_roles
+from ..workflow.state import WorkflowState
 from ..security.roles import SECTION_ROLES, section_principal
 from .numbering import next_value
 
@@ -54,9 +55,7 @@ class ProjectStage(Persistent):
         self.sections = tuple(sections)
         self.case_number = None
 
-    @property
-    def state(self):
-        return (getattr(self, '__workflow_state__', None) or {}).get('stage')
+    state = WorkflowState('stage')
 
     def previous(self):
         stages = self.__parent__.stages()

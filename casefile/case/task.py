@@ -13,8 +13,7 @@ from persistent.list import PersistentList
 from persistent.mapping import PersistentMapping
 from substanced.content import content
 
-STATE_ATTR = '__workflow_state__'
-
+from ..workflow.state import WorkflowState
 
 @content('Item Task', icon='glyphicon glyphicon-tasks', catalog=True)
 class ItemTask(Persistent):
@@ -35,9 +34,7 @@ class ItemTask(Persistent):
         self.created = datetime.datetime.now(datetime.timezone.utc)
         self.data = PersistentMapping()
 
-    @property
-    def state(self):
-        return (getattr(self, STATE_ATTR, None) or {}).get('task')
+    state = WorkflowState('task')
 
     @property
     def case(self):

@@ -17,6 +17,8 @@ from persistent.mapping import PersistentMapping
 from substanced.content import content
 from substanced.folder import Folder
 
+from ..workflow.state import WorkflowState
+
 
 def _now():
     return datetime.datetime.now(datetime.timezone.utc)
@@ -37,10 +39,7 @@ class InspectionJob(Persistent):
         self.created = _now()
         self.stop_id = None
 
-    @property
-    def state(self):
-        return (getattr(self, '__workflow_state__', None) or {}).get(
-            'inspection')
+    state = WorkflowState('inspection')
 
     @property
     def case(self):
@@ -99,10 +98,7 @@ class ExpertReview(Persistent):
         self.created = _now()
         self.stop_id = None
 
-    @property
-    def state(self):
-        return (getattr(self, '__workflow_state__', None) or {}).get(
-            'expert_review')
+    state = WorkflowState('expert_review')
 
     @property
     def case(self):
