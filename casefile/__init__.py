@@ -32,6 +32,7 @@ def main(global_config, **settings):
     config.include('.documents')
     config.include('.inspection')
     config.include('.annotation')
+    config.include('.archive')
     config.include('.workflow')
     config.include('.supervision')
     config.include('.api')

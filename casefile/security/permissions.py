@@ -23,4 +23,5 @@ PERMISSIONS = {
     'review.opine': _('Give an expert opinion'),
     'annotation.view': _('Read the annotations on documents'),
     'annotation.add': _('Annotate documents and reply to annotations'),
+    'archive.describe': _("Edit an archive's archival metadata"),
 }

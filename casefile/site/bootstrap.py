@@ -24,6 +24,9 @@ ROOT_PERMISSIONS = {
     'workflow.view': ['administrator', 'supervisor'],
     'users.manage': ['administrator'],
     'supervision.view': ['supervisor', 'administrator'],
+    'archive.manage': ['archivist'],
+    'archive.disposal': ['archivist', 'supervisor'],
+    'archive.approve-disposal': ['supervisor'],
 }
 
 
@@ -47,6 +50,7 @@ CONTAINERS = (
     ('catalogue', 'Catalogue Versions'),
     ('projects', 'Projects'),
     ('experts', 'Expert Pool'),
+    ('archives', 'Archive Office'),
 )
 
 
@@ -69,6 +73,9 @@ def ensure_site(root, registry):
         if name not in principals['groups']:
             principals.add_group(name, registry=registry)
             created.append('groups/' + name)
+    from ..archive.catalog import ensure_archive_catalog
+    if ensure_archive_catalog(root):
+        created.append('catalogs/archive')
     from ..documents.verify import ensure_document_index
     ensure_document_index(root)
     acl = root_acl(root)
