@@ -283,7 +283,7 @@ def reading_pdf(case, entries, generated, digests, settings, out):
     def append(data_or_file, title):
         start = len(writer.pages)
         writer.append(PdfReader(data_or_file))
-        writer.add_outline_item(title, start)
+        writer.add_outline_item(title=title, page_number=start)
 
     append(io.BytesIO(generated['__index__']), '卷内目录')
     for entry in entries:

@@ -9,6 +9,7 @@ own command groups here (``catalogue``; later ``journal``, ``archive``...).
 import click
 
 from .app import Environment
+from .archive import archive
 from .catalogue import catalogue
 from .documents import documents
 from .journal import journal
@@ -42,3 +43,4 @@ main.add_command(catalogue)
 main.add_command(documents)
 main.add_command(supervise)
 main.add_command(journal)
+main.add_command(archive)
