@@ -12,6 +12,7 @@ in by cookie must carry the CSRF header (:func:`~.auth.session_csrf`).
 import colander
 from pyramid.view import view_config
 
+from ..case.idempotency import api_token, claimed_case
 from ..case.intake import APPLICANT_KEYS, intake_schema, start_case
 from ..case.material import UploadError, store_upload
 from ..case.model import Case
@@ -151,9 +152,25 @@ def create_case(request):
         raise ApiError(400, 'invalid', _(
             'Some fields are missing or wrong; see "fields".'),
             fields=e.asdict(translate=request.localizer.translate))
+    key = request.headers.get('Idempotency-Key')
+    token = None
+    if key is not None:
+        token = api_token(request.user_info.login, key)
+        if token is None:
+            raise ApiError(400, 'invalid-idempotency-key', _(
+                'The Idempotency-Key header must be 8 to 100 letters, '
+                'digits or "_.:-".'))
+        earlier = claimed_case(request.root['cases'], token)
+        if earlier is not None:
+            # the same request again: answer with the case it created
+            summary = case_summary(request, earlier)
+            summary['project_number'] = earlier.project_number
+            return json_response(request, summary, status=200,
+                                 headers={'Location': summary['url']})
     try:
         case = start_case(request.root, code, appstruct,
-                          request.user_info.login, registry=request.registry)
+                          request.user_info.login, registry=request.registry,
+                          token=token)
     except IntakeError as e:
         raise ApiError(400, e.code, e.message)
     summary = case_summary(request, case)

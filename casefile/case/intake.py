@@ -17,6 +17,7 @@ from ..catalogue.forms import flatten_form_data, one_form_schema
 from ..catalogue.store import catalogue_versions
 from ..forms import CSRFSchema
 from ..i18n import _
+from .idempotency import claim, claimed_case, new_token
 from .project import create_project
 from .schemas import ApplicantSchema, applicant_validator
 from .service import IntakeError, create_case
@@ -115,12 +116,18 @@ def _project_for(root, catalogue, code, appstruct, registry):
     return project, None
 
 
-def start_case(root, code, appstruct, actor, registry=None):
+def start_case(root, code, appstruct, actor, registry=None, token=None):
     """Create the case of a validated intake ``appstruct``; return it.
 
     Raises :class:`IntakeError` (nothing created) if the application is
     unknown or, for a project stage, the project or stage does not allow it.
+    With an intake ``token`` (see :mod:`.idempotency`) a repeated request
+    returns the case the first one created instead of a second case.
     """
+    if token:
+        existing = claimed_case(root['cases'], token)
+        if existing is not None:
+            return existing
     version = catalogue_versions(root).current
     catalogue = version.catalogue
     try:
@@ -140,14 +147,28 @@ def start_case(root, code, appstruct, actor, registry=None):
         project = create_project(
             root, catalogue, catalogue.application(code).project,
             new_project_name, applicant, registry=registry)
-    return create_case(
+    case = create_case(
         root, application, applicant, form_data=form_data(appstruct),
         catalogue_version=version.number, actor=actor, registry=registry,
         project_number=project.number if project is not None else None)
+    if token:
+        claim(root['cases'], token, case.case_number)
+    return case
+
+
+@colander.deferred
+def deferred_intake_token(node, kw):
+    return new_token()
 
 
 class IntakeSchema(CSRFSchema):
-    """The page's form: the intake schema with the CSRF token."""
+    """The page's form: the intake schema with the CSRF token and the
+    form's own intake token (one case per form, however often posted)."""
+
+    _intake_token_ = colander.SchemaNode(
+        colander.String(), name='_intake_token_',
+        widget=deform.widget.HiddenWidget(), default=deferred_intake_token,
+        missing='')
 
 
 class IntakeForm:

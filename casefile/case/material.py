@@ -111,6 +111,13 @@ def store_upload(fileobj, filename, allowed_types=DEFAULT_ALLOWED,
             _('The file type "${ext}" is not accepted for this material. '
               'Please upload one of: ${allowed}.'),
             {'ext': ext or '?', 'allowed': ', '.join(allowed)})
+    # A request retried after a ZODB conflict (pyramid_retry) parses the
+    # same upload again: the first attempt read it to the end.  Read it
+    # from the start each time, or the retry would store an empty file.
+    try:
+        fileobj.seek(0)
+    except (AttributeError, OSError, ValueError):
+        pass
     blob = Blob()
     digest = hashlib.sha256()
     size = 0

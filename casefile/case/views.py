@@ -17,6 +17,7 @@ from ..clock.timing import STOP_KINDS, case_timing, task_timing
 from ..site.worklist import yellow_days
 from ..workflow.engine import TransitionError, get_engine
 from .clockops import ClockError, end_stop, extend, start_stop
+from .idempotency import claimed_case, new_token, valid_token
 from .intake import IntakeForm, start_case
 from .lifecycle import outcome_text
 from .material import UploadError, store_upload
@@ -43,9 +44,26 @@ def case_new(request):
         except deform.ValidationFailure as e:
             request.response.status_int = 400
             return intake.values(form_html=e.render(), failed=True)
+        token = appstruct.get('_intake_token_') or None
+        if token is not None and not valid_token(token):
+            # a hidden field's error would not show: say it above the form
+            request.response.status_int = 400
+            appstruct['_intake_token_'] = new_token()
+            return intake.values(form_html=form.render(appstruct), error=_(
+                'This form is damaged. Please reload the page and submit '
+                'again.'))
+        earlier = claimed_case(request.root['cases'], token)
+        if earlier is not None:
+            # the same form posted again: show the case it created
+            request.session.flash(request.localizer.translate(_(
+                'This form was already submitted: case ${number} was '
+                'created from it.', mapping={
+                    'number': earlier.case_number})), 'success')
+            return HTTPFound(case_url(request, earlier))
         try:
             case = start_case(request.root, intake.application.code,
-                              appstruct, request.user_info.login)
+                              appstruct, request.user_info.login,
+                              token=token)
         except IntakeError as e:
             request.response.status_int = 400
             return intake.values(form_html=form.render(appstruct),
