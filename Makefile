@@ -7,10 +7,12 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PIP := $(BIN)/pip --disable-pip-version-check -q
 
-.PHONY: install install-test serve test bench i18n fonts help
+.PHONY: install install-test serve serve-zeo test bench i18n fonts help
 
 help:
 	@echo "make serve   set up and run the demo system on its embedded database"
+	@echo "make serve-zeo  a ZEO server and WORKERS=2 casefile processes (ports 6543...)"
+	@echo "make bench   the benchmark table (not part of make test)"
 	@echo "make test    set up and run the whole test suite"
 	@echo "make install create .venv and install casefile (idempotent)"
 
@@ -45,6 +47,10 @@ fonts:
 serve: install fonts
 	$(BIN)/casefile -c $(INI) init --demo
 	$(BIN)/pserve $(INI)
+
+# ZEO: one database server, several casefile processes (docs/deploy.md).
+serve-zeo: install fonts
+	BIN=$(BIN) INI=$(INI) deploy/serve-zeo.sh
 
 test: install-test fonts
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

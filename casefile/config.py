@@ -37,6 +37,42 @@ def storage_uris(var):
     }
 
 
+def zeo_uris(address, blob_dir, shared=True):
+    """``zodbconn.uri`` and ``zodbconn.uri.audit`` of a ZEO client.
+
+    ``shared``: ``blob_dir`` is the ZEO server's own blob directory (the
+    processes run on the server's machine, or see it over a shared file
+    system); otherwise it is this process's private blob cache.
+    """
+    return {
+        'zodbconn.uri': (
+            'zeo://%s?storage=1&cache_size=200MB&blob_dir=%s'
+            '&shared_blob_dir=%s&connection_cache_size=20000'
+            % (address, blob_dir, 'true' if shared else 'false')),
+        'zodbconn.uri.audit': 'zeo://%s?storage=audit' % address,
+    }
+
+
+def zeo_settings(global_config, settings, var):
+    """The storage URIs when ``zeo_address`` names a ZEO server.
+
+    ``pserve INI zeo_address=127.0.0.1:8100 zeo_blob_dir=/srv/zeo/blobs``
+    (or ``casefile.zeo_address`` / ``casefile.zeo_blob_dir`` in the ini)
+    is shorter and safer than spelling out two ``zeo://`` URIs; without
+    ``zeo_blob_dir`` each process keeps a private blob cache under
+    ``var_dir``.  An explicit ``zodbconn.uri`` (RelStorage, say) wins.
+    """
+    address = (settings.get('casefile.zeo_address')
+               or global_config.get('zeo_address'))
+    if not address:
+        return {}
+    blob_dir = (settings.get('casefile.zeo_blob_dir')
+                or global_config.get('zeo_blob_dir'))
+    if blob_dir:
+        return zeo_uris(address, os.path.abspath(blob_dir), shared=True)
+    return zeo_uris(address, os.path.join(var, 'blobcache'), shared=False)
+
+
 def runtime_dirs(settings):
     """The directories under ``var_dir`` that must exist before ZODB opens."""
     base = var_dir(settings)
@@ -83,7 +119,10 @@ def prepare_settings(global_config, settings):
     # derived here from global_config, not interpolated in the ini.
     if global_config.get('var_dir') and 'casefile.var_dir' not in settings:
         settings['casefile.var_dir'] = global_config['var_dir']
-    for key, value in storage_uris(var_dir(settings)).items():
+    var = var_dir(settings)
+    for key, value in zeo_settings(global_config, settings, var).items():
+        settings.setdefault(key, value)
+    for key, value in storage_uris(var).items():
         settings.setdefault(key, value)
     for key, default in DIRECTORY_SETTINGS.items():
         value = settings.get(key) or os.path.join(here, default)

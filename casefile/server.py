@@ -12,6 +12,8 @@ import os
 
 from waitress import serve_paste
 
+from .config import zeo_uris  # noqa: F401 (one place for deployment)
+
 
 def serve(app, global_conf, **kw):
     if 'listen' not in kw and 'port' not in kw:
@@ -52,21 +54,6 @@ def zeo_conf(directory, address='127.0.0.1:8100'):
     """The ``runzeo -C`` configuration for a ZEO server in ``directory``."""
     return ZEO_CONF.format(directory=os.path.abspath(directory),
                            address=address)
-
-
-def zeo_uris(address, blob_dir, shared=True):
-    """``zodbconn.uri`` and ``zodbconn.uri.audit`` of a ZEO client.
-
-    ``shared``: the client sees the server's blob directory (processes on
-    the ZEO server's machine); otherwise ``blob_dir`` is a private cache.
-    """
-    return {
-        'zodbconn.uri': (
-            'zeo://%s?storage=1&cache_size=200MB&blob_dir=%s'
-            '&shared_blob_dir=%s&connection_cache_size=20000'
-            % (address, blob_dir, 'true' if shared else 'false')),
-        'zodbconn.uri.audit': 'zeo://%s?storage=audit' % address,
-    }
 
 
 def main(argv=None):

@@ -57,6 +57,9 @@ class ServerProcess:
         self.proc = None
 
     def start(self, timeout=90):
+        return self.launch().wait_ready(timeout)
+
+    def launch(self):
         out = open(self.log, 'ab')
         self.proc = subprocess.Popen(
             [os.path.join(BIN, 'pserve'), self.ini,
@@ -64,6 +67,9 @@ class ServerProcess:
             stdout=out, stderr=subprocess.STDOUT, env=self.env, cwd=REPO,
             start_new_session=True)
         out.close()
+        return self
+
+    def wait_ready(self, timeout=90):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -9,6 +9,7 @@ own command groups here (``catalogue``; later ``journal``, ``archive``...).
 import click
 
 from .app import Environment
+from .backup import backup, restore
 from .archive import archive
 from .catalogue import catalogue
 from .documents import documents
@@ -43,4 +44,6 @@ main.add_command(catalogue)
 main.add_command(documents)
 main.add_command(supervise)
 main.add_command(journal)
+main.add_command(backup)
+main.add_command(restore)
 main.add_command(archive)
