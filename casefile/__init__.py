@@ -35,5 +35,6 @@ def main(global_config, **settings):
     config.include('.archive')
     config.include('.workflow')
     config.include('.supervision')
+    config.include('.portal')
     config.include('.api')
     return config.make_wsgi_app()

@@ -30,6 +30,20 @@ PUBLIC = {
     'api_tokens', 'api_token_current',         # API sign-in and sign-out
 }
 
+#: the applicant portal: applicants are not staff principals, so these
+#: views check the portal session's account themselves (a case, file or
+#: draft of another account is "not found"); tests/test_portal.py walks
+#: them as anonymous visitors and as a second applicant
+PORTAL = {
+    'portal', 'portal_register', 'portal_login', 'portal_logout',
+    'portal_query', 'portal_apply', 'portal_apply_one', 'portal_draft',
+    'portal_draft_upload', 'portal_draft_remove', 'portal_draft_reuse',
+    'portal_draft_delete', 'portal_cases', 'portal_case',
+    'portal_case_document', 'portal_case_material',
+    'portal_correction_upload', 'portal_resubmit', 'portal_rate',
+}
+PUBLIC |= PORTAL
+
 #: one demo user per role, and per section for the section roles
 USERS = ['clerk', 'reviewer.market', 'head.market', 'reviewer.food',
          'head.food', 'reviewer.social', 'head.social', 'reviewer.urban',

@@ -14,7 +14,6 @@ module holds the bureau's rules that go with them:
 - on issuance: the delivery record (统一发证).
 """
 import datetime
-import secrets
 
 from pyramid.events import subscriber
 from pyramid.threadlocal import get_current_registry
@@ -26,7 +25,7 @@ from ..workflow.engine import Transitioned, get_engine
 from ..workflow.guards import guard
 from .document import DocumentIssued
 from .numbering import next_value
-from .service import zodb_database
+from .service import new_query_code, zodb_database
 
 QUERY_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'
 
@@ -215,8 +214,9 @@ def after_transition(event):
 def accepted(event, registry):
     case = event.object
     case.accepted_at = datetime.datetime.now(datetime.timezone.utc)
-    case.query_code = ''.join(secrets.choice(QUERY_CODE_ALPHABET)
-                              for _i in range(8))
+    if not getattr(case, 'query_code', None):
+        # cases created before every case got its code at creation
+        case.query_code = new_query_code()
     lines = ['申请人：%s' % case.applicant.get('name'),
              '申请事项：%s' % case.application_name,
              '办件编号：%s' % case.case_number,

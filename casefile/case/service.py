@@ -43,6 +43,10 @@ def create_case(root, application, applicant, form_data=None,
         'Case', case_number, application, applicant, form_data=form_data,
         catalogue_version=catalogue_version, creator=actor)
     case.project_number = project_number
+    # every case, at the window or online, has its query code (查询码) from
+    # the start: the acceptance notice prints it, progress queries need it
+    case.query_code = new_query_code()
+    case.applicant_account = None   # the portal sets its account id
     cases.add(case_number, case, registry=registry)
     for name, _title in SUBCONTAINERS:
         case.add(name, registry.content.create('Case Container'),
@@ -53,6 +57,13 @@ def create_case(root, application, applicant, form_data=None,
                               'catalogue_version': catalogue_version,
                               'project': project_number})
     return case
+
+
+def new_query_code():
+    """Eight random characters without look-alikes (0/O, 1/I/L)."""
+    import secrets
+    from .lifecycle import QUERY_CODE_ALPHABET
+    return ''.join(secrets.choice(QUERY_CODE_ALPHABET) for _i in range(8))
 
 
 def material_sections(case, items):

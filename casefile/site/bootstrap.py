@@ -50,6 +50,7 @@ CONTAINERS = (
     ('catalogue', 'Catalogue Versions'),
     ('projects', 'Projects'),
     ('experts', 'Expert Pool'),
+    ('portal', 'Applicant Portal'),   # applicants, apart from staff
     ('archives', 'Archive Office'),
 )
 
