@@ -29,6 +29,7 @@ def main(global_config, **settings):
     config.include('.catalogue')
     config.include('.clock')
     config.include('.case')
+    config.include('.organisation')
     config.include('.documents')
     config.include('.inspection')
     config.include('.annotation')

@@ -122,7 +122,7 @@ def test_catalogue_and_its_entries_are_immutable(demo):
 
 def test_repr_names_title_size_and_digest(demo):
     assert repr(demo).startswith("<Catalogue '鞍山市行政审批局")
-    assert f'30 items {demo.digest[:12]}>' in repr(demo)
+    assert f'37 items {demo.digest[:12]}>' in repr(demo)
     assert demo != 'not a catalogue'
 
 
@@ -177,7 +177,7 @@ def test_promised_limits_are_never_longer_than_statutory(demo):
 
 def test_applications_are_every_matter_then_every_project_stage(demo):
     applications = demo.applications()
-    assert [a.kind for a in applications] == ['matter'] * 7 + ['stage'] * 8
+    assert [a.kind for a in applications] == ['matter'] * 8 + ['stage'] * 12
     assert len({a.code for a in applications}) == len(applications)
     stage = demo.application('P-IND-3')
     assert (stage.name, stage.project, stage.title) == (

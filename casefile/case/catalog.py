@@ -37,6 +37,8 @@ class CasefileIndexes:
     decided_on = Field()
     on_time = Field()
     clock_marks = Keyword()
+    # organisations (casefile.organisation): a task's own, a case's all
+    organisations = Keyword()
 
 
 @indexview_defaults(catalog_name='casefile')
@@ -83,6 +85,14 @@ class CaseIndexViews:
             return [self.task.section]
         if self.case is not None and self.case.sections:
             return list(self.case.sections)
+        return default
+
+    @indexview()
+    def organisations(self, default):
+        if self.task is not None:
+            return [getattr(self.task, 'organisation', 'bureau')]
+        if self.case is not None:
+            return list(getattr(self.case, 'organisations', ('bureau',)))
         return default
 
     @indexview()

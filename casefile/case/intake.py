@@ -63,16 +63,15 @@ def intake_schema(catalogue, code, base=None):
     return schema
 
 
-def application_data(catalogue, code):
+def application_data(catalogue, code, form_values=None):
+    """What a case records of its application; items of other
+    organisations routed by ``casefile.organisation.routing`` (a district's
+    by the applicant's address in ``form_values``)."""
+    from ..organisation.routing import resolve
     app = catalogue.application(code)
-    sections = []
-    for item_code in app.items:
-        section = catalogue.items[item_code].section
-        if section not in sections:
-            sections.append(section)
-    return {'code': app.code, 'kind': app.kind, 'name': app.title,
-            'items': tuple(app.items), 'sections': tuple(sections),
-            'lead_section': app.lead_section}
+    routing = resolve(catalogue, code, form_values)
+    return dict(routing, code=app.code, kind=app.kind, name=app.title,
+                items=tuple(app.items), lead_section=app.lead_section)
 
 
 def form_data(appstruct):
@@ -136,7 +135,12 @@ def start_case(root, code, appstruct, actor, registry=None, token=None):
         raise IntakeError('unknown-application', _(
             'There is no matter or project stage with the code ${code}.',
             mapping={'code': code}))
-    application = application_data(catalogue, code)
+    from ..organisation.routing import RoutingError
+    values = form_data(appstruct)
+    try:
+        application = application_data(catalogue, code, values)
+    except RoutingError as error:
+        raise IntakeError(error.code, error.message)
     applicant = dict(appstruct['applicant'])
     applicant['kind'] = applicant.pop('applicant_kind')
     project = new_project_name = None
@@ -148,7 +152,7 @@ def start_case(root, code, appstruct, actor, registry=None, token=None):
             root, catalogue, catalogue.application(code).project,
             new_project_name, applicant, registry=registry)
     case = create_case(
-        root, application, applicant, form_data=form_data(appstruct),
+        root, application, applicant, form_data=values,
         catalogue_version=version.number, actor=actor, registry=registry,
         project_number=project.number if project is not None else None)
     if token:

@@ -165,15 +165,19 @@ def issue_document(case, container, kind, title, lines, items=(),
 
 def route(case, actor, registry):
     """按责分转: one task per item; start those that need not wait."""
+    from ..organisation.routing import section_organisation
     engine = get_engine(registry)
     catalogue = catalogue_for(case)
     in_case = set(case.item_codes)
+    routed = case.item_sections or {}
     for code in case.item_codes:
         item = catalogue.items[code]
+        section = routed.get(code, item.section)
         task = registry.content.create(
-            'Item Task', code, item.name, item.section,
+            'Item Task', code, item.name, section,
             [p for p in item.prerequisites if p in in_case],
             item.limits.promised, item.limits.statutory)
+        task.organisation = section_organisation(catalogue, section)
         case['tasks'].add(code, task, registry=registry)
         engine.initialize(task, registry)
     case.journal.record('case.routed', actor, data={
@@ -285,6 +289,9 @@ def decided(event, registry):
     lines = ['申请人：%s' % case.applicant.get('name'),
              '事项：%s' % item.name,
              '依据：%s' % '；'.join(item.legal_basis)]
+    if task.organisation != 'bureau':   # worked by a partner organisation
+        from ..organisation import organisation_name
+        lines.insert(1, '承办单位：%s' % organisation_name(task.organisation))
     if grant:
         lines.append('经审查，决定准予许可。')
         if event.inputs.get('comment'):

@@ -55,6 +55,10 @@ class Case(Folder):
     outcome = None
     clock_stops = ()
     project_number = None
+    #: organisations involved (casefile.organisation); older cases: the bureau
+    organisations = ('bureau',)
+    district = None            # GB/T 2260 code of the applicant's district
+    item_sections = None       # item code -> section routed to, if not its own
 
     def __init__(self, case_number, application, applicant, form_data=None,
                  catalogue_version=None, creator=None):
@@ -66,6 +70,12 @@ class Case(Folder):
         self.item_codes = tuple(application.get('items', ()))
         self.sections = tuple(application.get('sections', ()))
         self.lead_section = application.get('lead_section')
+        self.organisations = tuple(application.get('organisations')
+                                   or ('bureau',))
+        self.district = application.get('district')
+        if application.get('item_sections'):
+            self.item_sections = PersistentMapping(
+                application['item_sections'])
         self.applicant = PersistentMapping(applicant)
         self.form_data = PersistentMapping(form_data or {})
         self.catalogue_version = catalogue_version

@@ -70,11 +70,15 @@ def material_sections(case, items):
     """The sections whose items need a material: who may open it."""
     from ..catalogue.store import catalogue_for
     catalogue = catalogue_for(case)
+    routed = case.item_sections or {}
     sections = []
     for code in items:
         item = catalogue.items.get(code)
-        if item is not None and item.section not in sections:
-            sections.append(item.section)
+        if item is None:
+            continue
+        section = routed.get(code, item.section)
+        if section not in sections:
+            sections.append(section)
     return sections
 
 

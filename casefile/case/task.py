@@ -34,6 +34,9 @@ class ItemTask(Persistent):
         self.created = datetime.datetime.now(datetime.timezone.utc)
         self.data = PersistentMapping()
 
+    #: the organisation whose section works it (casefile.organisation)
+    organisation = 'bureau'
+
     state = WorkflowState('task')
 
     @property

@@ -307,7 +307,7 @@ def read_field(reader):
 ITEM_KEYS = ('code', 'name', 'kind', 'legal_basis', 'section', 'limits', 'fee',
              'conditions', 'materials', 'fields', 'inspection', 'expert_review',
              'review_points', 'prerequisites', 'retention', 'certificate',
-             'keywords')
+             'keywords', 'organisation')
 ITEM_MATERIAL_KEYS = ('code', 'required', 'gaps_allowed')
 
 
@@ -330,7 +330,8 @@ def read_item(reader):
             'retention': reader.choice('retention', v.RETENTIONS,
                                        v.DEFAULT_RETENTION),
             'certificate': reader.text('certificate', required=False),
-            'keywords': reader.texts('keywords')}
+            'keywords': reader.texts('keywords'),
+            'organisation': reader.text('organisation', required=False)}
     if item['kind'] == 'licence' and item['certificate'] is None \
             and reader.value('certificate') is _MISSING:
         reader.problem("a licence needs 'certificate' (the name of the "

@@ -22,6 +22,9 @@ def ensure_section_groups(root, catalogue, registry):
     principals = find_service(root, 'principals')
     created = []
     for code in catalogue.sections:
+        if getattr(catalogue.sections[code], 'organisation', None) == \
+                'district':
+            continue   # a placeholder: the district's own section is routed to
         name = section_group_name(code)
         if name not in principals['groups']:
             group = principals.add_group(name, registry=registry)
@@ -32,8 +35,11 @@ def ensure_section_groups(root, catalogue, registry):
 
 def load_into(root, path, actor=None, registry=None):
     """Load ``path``; return ``(version, created)``.  Raises CatalogueError."""
+    from ..organisation import get_organisations
+    from .loader import BESIDE
     registry = registry or get_current_registry()
-    catalogue = load_catalogue(path)
+    # the organisations in use (organisations.yaml named in the ini)
+    catalogue = load_catalogue(path, get_organisations() or BESIDE)
     version, created = catalogue_versions(root).add_version(
         catalogue, source=str(path), actor=actor, registry=registry)
     ensure_section_groups(root, catalogue, registry)

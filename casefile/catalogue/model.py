@@ -40,15 +40,21 @@ class Section:
     kind: str = v.DEFAULT_SECTION_KIND
     phone: Optional[str] = None
     location: Optional[str] = None
+    #: None for the bureau's own; else the organisation (casefile.organisation)
+    #: whose section this is, copied in from organisations.yaml at load
+    organisation: Optional[str] = None
 
     def to_dict(self):
-        return {'code': self.code, 'name': self.name, 'kind': self.kind,
-                'phone': self.phone, 'location': self.location}
+        d = {'code': self.code, 'name': self.name, 'kind': self.kind,
+             'phone': self.phone, 'location': self.location}
+        if self.organisation:   # only then: older versions keep their digest
+            d['organisation'] = self.organisation
+        return d
 
     @classmethod
     def from_dict(cls, d):
         return cls(d['code'], d['name'], d['kind'], d.get('phone'),
-                   d.get('location'))
+                   d.get('location'), d.get('organisation'))
 
 
 @dataclass(frozen=True)
@@ -180,6 +186,9 @@ class Item:
     retention: str = v.DEFAULT_RETENTION
     certificate: Optional[str] = None
     keywords: tuple = ()
+    #: None: the bureau's; else the organisation that handles it, or
+    #: 'district' (the district of the applicant's address)
+    organisation: Optional[str] = None
 
     @property
     def kind_label(self):
@@ -209,7 +218,10 @@ class Item:
             'review_points': list(self.review_points),
             'prerequisites': list(self.prerequisites),
             'retention': self.retention, 'certificate': self.certificate,
-            'keywords': list(self.keywords)}
+            'keywords': list(self.keywords),
+            # only when set: versions stored before keep their digest
+            **({'organisation': self.organisation} if self.organisation
+               else {})}
 
     @classmethod
     def from_dict(cls, d, materials, fields):
@@ -231,7 +243,7 @@ class Item:
             review_points=tuple(d['review_points']),
             prerequisites=tuple(d['prerequisites']),
             retention=d['retention'], certificate=d.get('certificate'),
-            keywords=tuple(d['keywords']))
+            keywords=tuple(d['keywords']), organisation=d.get('organisation'))
 
 
 @dataclass(frozen=True)

@@ -108,8 +108,13 @@ def _once_each(entry, key, values, noun, report):
         seen.add(value)
 
 
-def validate(sources):
-    """Check the parsed ``Sources``; ``(data or None, sorted problems)``."""
+def validate(sources, organisations=None):
+    """Check the parsed ``Sources``; ``(data or None, sorted problems)``.
+
+    ``organisations`` (``casefile.organisation.Organisations``) is what an
+    item's ``organisation`` may name; ``None`` means only the bureau's own
+    items are allowed.
+    """
     problems = []
     report = _Report(problems)
     meta = _read_meta(sources, problems)
@@ -130,7 +135,7 @@ def validate(sources):
     for material in materials:
         known.item_ref(material, 'issued_by', material.data['issued_by'])
     for item in items:
-        _check_item(item, known, report)
+        _check_item(item, known, report, organisations)
     _check_inline_fields(items, known.defined['field key'], report)
     _check_cycles(items, item_of, report)
     for chain in matters + stages:
@@ -140,9 +145,11 @@ def validate(sources):
 
     if problems or meta is None:
         return None, sorted(set(problems))
-    return dict(meta, effective=meta['effective'].isoformat(),
+    data = dict(meta, effective=meta['effective'].isoformat(),
                 **{name: [entry.data for entry in entries]
-                   for name, entries in found.items()}), []
+                   for name, entries in found.items()})
+    data['sections'] += _external_sections(items, organisations)
+    return data, []
 
 
 def _read_meta(sources, problems):
@@ -231,9 +238,13 @@ class _Known:
         self.ref('item', entry, key, code, index)
 
 
-def _check_item(item, known, report):
+def _check_item(item, known, report, organisations=None):
     data = item.data
-    known.section_ref(item, 'section', data['section'])
+    if data.get('organisation') in (None, 'bureau'):
+        data['organisation'] = None
+        known.section_ref(item, 'section', data['section'])
+    else:
+        _check_owner(item, known, report, organisations)
     for index, ref in enumerate(data['materials']):
         known.ref('material', item, 'materials', ref['code'], index)
     _once_each(item, 'materials', [ref['code'] for ref in data['materials']],
@@ -247,6 +258,95 @@ def _check_item(item, known, report):
         known.item_ref(item, 'prerequisites', code, index)
     _once_each(item, 'prerequisites', data['prerequisites'], 'prerequisite',
                report)
+
+
+def _check_owner(item, known, report, organisations):
+    """An item of another organisation: its section is one of that
+    organisation's (``organisations.yaml``), written by its local code; for
+    ``district`` one every district has, and the item must ask the address
+    whose district decides where it goes."""
+    data = item.data
+    org, local = data['organisation'], data['section']
+    if organisations is None:
+        report(item, f'organisation {org!r}: there is no organisations.yaml '
+                     f'beside the catalogue, so only the bureau\'s own items '
+                     f'are possible', 'organisation')
+        return
+    if local is None:
+        return
+    if org == 'district':
+        missing = [d.name for d in organisations.districts()
+                   if d.section(local) is None]
+        if missing:
+            report(item, f'section {local!r} is not a section of every '
+                         f'district; missing in: {"、".join(missing)} '
+                         f'(organisations.yaml)', 'section')
+        if not _asks_required_address(data, known):
+            report(item, 'an item a district handles for its own area needs '
+                         'a required address field (type address): the '
+                         'district of that address decides where it goes',
+                   'fields')
+        data['section'] = 'district.' + local
+        return
+    owner = organisations.get(org)
+    if owner is None:
+        report.unknown(item, 'organisation', org, [o.code for o in organisations]
+                       + ['district'], 'not in organisations.yaml',
+                       'organisation')
+        return
+    if owner.is_bureau:
+        data['organisation'] = None
+        known.section_ref(item, 'section', local)
+        return
+    section = owner.section(local)
+    if section is None:
+        report.unknown(item, 'section', local,
+                       [s.local for s in owner.sections],
+                       f'{owner.name} has no such section in '
+                       f'organisations.yaml', 'section')
+        return
+    data['section'] = section.code
+
+
+def _asks_required_address(data, known):
+    shared = known.defined['field key']
+    for ref in data['fields']:
+        field = shared[ref].data if isinstance(ref, str) and ref in shared \
+            else ref if isinstance(ref, dict) else None
+        if field and field.get('type') == 'address' and field.get('required'):
+            return True
+    return False
+
+
+def _external_sections(items, organisations):
+    """Other organisations' sections, as catalogue sections: pages, groups
+    and supervision name them like the bureau's.  ``district.<local>`` is
+    the placeholder of an item routed by the applicant's district."""
+    if organisations is None:
+        return []
+    out = []
+    for org in organisations:
+        for section in org.sections:
+            out.append({'code': section.code,
+                        'name': f'{org.name}{section.name}',
+                        'kind': 'approval', 'phone': section.phone,
+                        'location': section.location,
+                        'organisation': org.code})
+    placeholders = []
+    for item in items:
+        code = item.data['section']
+        if item.data.get('organisation') == 'district' and code and \
+                code not in placeholders:
+            placeholders.append(code)
+    districts = organisations.districts()
+    for code in placeholders:
+        local = code.split('.', 1)[1]
+        first = districts[0].section(local) if districts else None
+        name = first.name if first is not None else local
+        out.append({'code': code, 'name': f'属地县（市）区行政审批局{name}',
+                    'kind': 'approval', 'phone': None, 'location': None,
+                    'organisation': 'district'})
+    return out
 
 
 def _field_definition(field):
@@ -360,9 +460,16 @@ def _check_chain(chain, known, report):
     _once_each(chain, 'items', data['items'], 'item', report)
     if data['lead_section'] is not None:
         known.section_ref(chain, 'lead_section', data['lead_section'])
-    elif data['items'] and data['items'][0] in known.items:
-        first = known.items[data['items'][0]]
-        data['lead_section'] = first.data['section']
+    else:
+        # the bureau leads: the section of the first of its own items
+        own = [known.items[c] for c in data['items'] if c in known.items
+               and not known.items[c].data.get('organisation')]
+        if own:
+            data['lead_section'] = own[0].data['section']
+        elif data['items'] and all(c in known.items for c in data['items']):
+            report(chain, 'every item belongs to another organisation: name '
+                          "the bureau's lead section with 'lead_section'",
+                   'items')
 
 
 def _check_stage_order(project, report):

@@ -27,7 +27,9 @@ from .calendar import (  # noqa: F401  (re-exported: the rich API)
     Overrides,
     WorkingCalendar,
     fallback_note,
+    layered,
     load_overrides,
+    parse_override_node,
     parse_overrides,
 )
 
@@ -53,6 +55,30 @@ def configure(calendar_file=None):
     overrides = load_overrides(calendar_file) if calendar_file else None
     _calendar = WorkingCalendar(overrides)
     return _calendar
+
+
+#: organisation code -> its WorkingCalendar (see casefile.organisation)
+_organisation_calendars = {}
+
+
+def configure_organisations(overrides_by_code):
+    """One calendar per organisation: the bureau's file with the
+    organisation's own overrides on top (:func:`layered`).  Called when
+    ``organisations.yaml`` is loaded; replaces what was there."""
+    _organisation_calendars.clear()
+    for code, overrides in overrides_by_code.items():
+        _organisation_calendars[code] = WorkingCalendar(
+            layered(_calendar.overrides, overrides))
+    return dict(_organisation_calendars)
+
+
+def calendar_for(organisation=None):
+    """The calendar an organisation's tasks are counted in; the bureau's
+    (``get_calendar()``) for the bureau, ``None`` or an organisation
+    without overrides of its own."""
+    if not organisation:
+        return _calendar
+    return _organisation_calendars.get(organisation, _calendar)
 
 
 def add_working_days(start: datetime.date, n: int) -> datetime.date:

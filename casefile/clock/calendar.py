@@ -276,6 +276,37 @@ def parse_overrides(text, source='<string>'):
     return _OverrideParser(source).parse(root)
 
 
+def parse_override_node(node, source='<string>'):
+    """Validate an already composed YAML node in the override format.
+
+    For override blocks that live inside another file (an organisation's
+    ``calendar`` in ``organisations.yaml``): lines stay those of that file.
+    """
+    return _OverrideParser(source).parse(node)
+
+
+def layered(base, extra, drop_closures=True):
+    """``base`` overrides with ``extra`` on top (an organisation's calendar).
+
+    The bureau's *closures* are its own (an office move does not close a
+    district); its holidays and make-up workdays are the country's and
+    stay.  A year is complete if either says so.
+    """
+    years = {}
+    for year in set(base.years) | set(extra.years):
+        mine, theirs = base.get(year), extra.get(year)
+        days = {}
+        if mine is not None:
+            days.update({d: k for d, k in mine.days.items()
+                         if not (drop_closures and k.kind == Kind.BUREAU_CLOSURE)})
+        if theirs is not None:
+            days.update(theirs.days)
+        complete = bool((mine and mine.complete) or (theirs and theirs.complete))
+        line = (theirs or mine).line
+        years[year] = YearOverride(year, complete, days, line)
+    return Overrides(years, extra.source)
+
+
 class _OverrideParser:
     """Walks the YAML node tree (not the loaded data) to keep line numbers."""
 

@@ -161,6 +161,9 @@ def compute(start, limit, statutory=0, stops=(), extensions=(), items=None,
 
 
 def task_timing(task, now=None, yellow_days=DEFAULT_YELLOW_DAYS):
+    """A task counts in its organisation's calendar (a district closed for
+    a local reason does not lose working days it never had)."""
+    from . import calendar_for
     case = task.case
     start = as_date(getattr(task, 'started_on', None))
     return compute(
@@ -169,7 +172,8 @@ def task_timing(task, now=None, yellow_days=DEFAULT_YELLOW_DAYS):
         extensions=getattr(task, 'extensions', ()),
         items=(task.item_code,),
         finished=as_date(getattr(task, 'decided_on', None)), now=now,
-        yellow_days=yellow_days, basis='《行政许可法》第四十二条')
+        yellow_days=yellow_days, basis='《行政许可法》第四十二条',
+        calendar=calendar_for(getattr(task, 'organisation', None)))
 
 
 def case_timing(case, now=None, yellow_days=DEFAULT_YELLOW_DAYS):

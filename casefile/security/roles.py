@@ -11,6 +11,14 @@ so that every ACL can be audited by eye:
                                the reviewers of 市场准入科; this is what a
                                case's local roles point at, since an ACL
                                cannot say "reviewer AND in section X".
+- ``org:<code>``               every member of an organisation (group
+                               ``org.<code>``): a district, a zone, a city
+                               department, or the bureau
+- ``org:<code>:<role>``        members of an organisation holding a role
+
+Sections of other organisations have codes ``<org>.<local>``
+(``tiedong.approval``), so their principals read
+``section:tiedong.approval:section_reviewer``.
 """
 from ..i18n import _
 
@@ -38,6 +46,7 @@ SECTION_ROLES = ('section_reviewer', 'section_head')
 
 ROLE_GROUP_PREFIX = 'role.'
 SECTION_GROUP_PREFIX = 'section.'
+ORG_GROUP_PREFIX = 'org.'
 
 
 def role_group_name(role):
@@ -46,6 +55,16 @@ def role_group_name(role):
 
 def section_group_name(section_code):
     return SECTION_GROUP_PREFIX + section_code
+
+
+def org_group_name(organisation_code):
+    return ORG_GROUP_PREFIX + organisation_code
+
+
+def org_principal(organisation_code, role=None):
+    if role is None:
+        return 'org:' + organisation_code
+    return 'org:%s:%s' % (organisation_code, role)
 
 
 def role_principal(role):
@@ -68,12 +87,21 @@ def principals_for_groups(group_names):
     for code in sections:
         principals.append(section_principal(code))
         principals.extend(section_principal(code, r) for r in roles)
+    for code in sorted(n[len(ORG_GROUP_PREFIX):] for n in group_names
+                       if n.startswith(ORG_GROUP_PREFIX)):
+        principals.append(org_principal(code))
+        principals.extend(org_principal(code, r) for r in roles)
     return principals
 
 
 def user_roles(user):
     return sorted(g.__name__[len(ROLE_GROUP_PREFIX):] for g in user.groups
                   if g.__name__.startswith(ROLE_GROUP_PREFIX))
+
+
+def user_organisations(user):
+    return sorted(g.__name__[len(ORG_GROUP_PREFIX):] for g in user.groups
+                  if g.__name__.startswith(ORG_GROUP_PREFIX))
 
 
 def user_sections(user):

@@ -77,6 +77,8 @@ def ensure_site(root, registry):
     from ..archive.catalog import ensure_archive_catalog
     if ensure_archive_catalog(root):
         created.append('catalogs/archive')
+    from ..organisation.groups import ensure_organisation_groups
+    created += ensure_organisation_groups(root, registry)
     from ..documents.verify import ensure_document_index
     ensure_document_index(root)
     acl = root_acl(root)

@@ -6,7 +6,8 @@ password, printed by ``make serve`` and listed in README.md.
 """
 from substanced.util import find_service
 
-from ..security.roles import role_group_name, section_group_name
+from ..security.roles import (
+    org_group_name, role_group_name, section_group_name)
 
 DEMO_PASSWORD = 'demo-2026'
 
@@ -45,6 +46,21 @@ DEMO_USERS = (
     ('archivist', '林红', ('archivist',), ()),
     ('supervisor', '黄伟', ('supervisor',), ()),
     ('manager', '杨帆', ('administrator',), ()),
+    # other organisations (casefile.organisation): section <org>.<local>
+    ('reviewer.tiedong', '白雪', ('section_reviewer',), ('tiedong.approval',)),
+    ('head.tiedong', '齐磊', ('section_head',), ('tiedong.approval',)),
+    ('reviewer.tiexi', '关悦', ('section_reviewer',), ('tiexi.approval',)),
+    ('head.tiexi', '邵峰', ('section_head',), ('tiexi.approval',)),
+    ('reviewer.haicheng', '鲁静', ('section_reviewer',),
+     ('haicheng.approval',)),
+    ('head.haicheng', '付强', ('section_head',), ('haicheng.approval',)),
+    ('reviewer.fire', '武刚', ('section_reviewer',), ('fire.review',)),
+    ('head.fire', '季红', ('section_head',), ('fire.review',)),
+    ('reviewer.land', '汤明', ('section_reviewer',), ('natres.land_use',)),
+    ('head.land', '梁爽', ('section_head',), ('natres.land_use',)),
+    ('reviewer.housing', '程亮', ('section_reviewer',),
+     ('housing.completion',)),
+    ('head.housing', '宋佳', ('section_head',), ('housing.completion',)),
 )
 
 
@@ -101,6 +117,9 @@ def ensure_demo_users(root, registry):
         user.locale = 'zh_CN'
         names = [role_group_name(r) for r in roles]
         names += [section_group_name(s) for s in sections]
+        # a section <org>.<local> makes its user a member of the organisation
+        names += sorted({org_group_name(s.split('.', 1)[0])
+                         for s in sections if '.' in s})
         for name in names:
             group = groups.get(name)
             if group is None:

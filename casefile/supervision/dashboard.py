@@ -190,6 +190,7 @@ class Dashboard:
     months: list            # [(YYYY-MM, counts)] of the period
     total: Row
     case_total: Row
+    organisations: list = field(default_factory=list)   # Rows by organisation
 
 
 def _names(root):
@@ -201,7 +202,8 @@ def _names(root):
     applications = {a.code: a.title or a.name
                     for a in catalogue.applications()}
     approval = [c for c, s in catalogue.sections.items()
-                if any(i.section == c for i in catalogue.items.values())]
+                if any(i.section == c for i in catalogue.items.values())
+                and getattr(s, 'organisation', None) != 'district']
     return sections, items, applications, approval
 
 
@@ -274,7 +276,11 @@ def build(root, period, yellow_days=3, now=None):
         per_month = store.tasks.by_month(period.start, period.end)
         months = [(m, per_month.get(m, empty_counts()))
                   for m in period.months]
+    from ..organisation.supervision import organisation_rows
+    organisations = organisation_rows(section_rows, current_catalogue(root),
+                                      Row, add_counts)
     return Dashboard(
+        organisations=organisations,
         period=period, sections=section_rows, items=item_rows,
         cases=sorted(leads.values(), key=by_section),
         applications=sorted(applications.values(), key=by_section),
@@ -303,7 +309,7 @@ def rank(rows):
 # -- drill-down and overdue ------------------------------------------------------
 
 def drill_ids(root, scope, metric, period=None, section=None, key=None,
-              yellow_days=3, now=None):
+              yellow_days=3, now=None, organisation=None):
     """The catalog ids behind one number of the dashboard.
 
     ``scope`` is 'task' (section, item) or 'case' (lead section,
@@ -329,14 +335,17 @@ def drill_ids(root, scope, metric, period=None, section=None, key=None,
     if key:
         index = 'items' if scope == 'task' else 'application_code'
         ids = family.IF.intersection(ids, catalog[index].applyEq(key))
+    if organisation:
+        ids = family.IF.intersection(
+            ids, catalog['organisations'].applyEq(organisation))
     return catalog, ids
 
 
 def drill(root, scope, metric, period=None, section=None, key=None,
-          yellow_days=3, offset=0, limit=100, now=None):
+          yellow_days=3, offset=0, limit=100, now=None, organisation=None):
     """``(count, objects)`` of one page of the drill-down list."""
     catalog, ids = drill_ids(root, scope, metric, period, section, key,
-                             yellow_days, now)
+                             yellow_days, now, organisation)
     count = len(ids)
     if not count:
         return 0, []

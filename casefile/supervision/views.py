@@ -75,8 +75,10 @@ def cells(row, columns, url):
 
 def drill_url(request, period):
     """``url(scope, metric, section, key)`` for the template's links."""
-    def url(scope, metric, section=None, key=None):
+    def url(scope, metric, section=None, key=None, organisation=None):
         query = {'scope': scope, 'metric': metric}
+        if organisation:
+            query['organisation'] = organisation
         if metric not in LIGHTS:
             query.update(period.query)
         if section:
@@ -119,11 +121,15 @@ def dashboard(request):
         return cells(row, TASK_CELLS, lambda m: drill(
             'task', m, row.key[0] or None, key))
 
+    def org_cells(row):
+        return cells(row, TASK_CELLS, lambda m: drill(
+            'task', m, organisation=row.key[0]))
+
     def case_cells(row, key=None):
         return cells(row, CASE_CELLS, lambda m: drill(
             'case', m, row.key[0] or None, key))
     return {'board': board, 'period': period, 'pct': pct, 'num': num,
-            'drill': drill, 'task_cells': task_cells,
+            'drill': drill, 'task_cells': task_cells, 'org_cells': org_cells,
             'case_cells': case_cells, 'task_heads': [c[1] for c in
                                                       TASK_CELLS],
             'case_heads': [c[1] for c in CASE_CELLS],
@@ -165,10 +171,11 @@ def drill_list(request):
     period = parse_period(request.params)
     section = request.params.get('section') or None
     key = request.params.get('key') or None
+    organisation = request.params.get('organisation') or None
     page = _page(request)
     count, objects = drill(request.root, scope, metric, period, section, key,
                            yellow_days(request), offset=(page - 1) * PAGE,
-                           limit=PAGE)
+                           limit=PAGE, organisation=organisation)
     rows = []
     from ..clock.timing import task_timing, case_timing
     for obj in objects:
