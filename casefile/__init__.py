@@ -38,4 +38,5 @@ def main(global_config, **settings):
     config.include('.supervision')
     config.include('.portal')
     config.include('.api')
+    config.include('.search')
     return config.make_wsgi_app()

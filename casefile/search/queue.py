@@ -1,0 +1,281 @@
+"""The durable queue: index work written in the same ZODB transaction as
+the change, applied to the index only after commit.
+
+Each transaction that changes cases appends ONE entry to the search log
+(``root.search_log``, an ``LOBTree`` keyed by sequence number): the case
+numbers it touched.  The entry commits or rolls back with the change, so
+a rolled-back transaction leaves no trace.  After commit the process
+applies every entry past the one its index directory last applied
+(``state.json`` of the directory, see ``index``): its own entry and any
+other process's.  A crash between commit and indexing leaves the entry in
+the log; the next start (or the next search, or ``casefile reindex``)
+applies it.  Processes that share an index directory take turns under its
+lock; processes with their own directories each catch up on their own.
+
+The sequence number is the log's last key plus one, read in the
+transaction's own snapshot.  Two concurrent transactions therefore take
+the same key and conflict (one is retried), so sequence order is commit
+order and "everything after N" never skips a later-committed entry.
+"""
+import logging
+import time
+import uuid
+
+import transaction
+from BTrees.LOBTree import LOBTree
+from persistent import Persistent
+from pyramid.threadlocal import get_current_registry
+
+log = logging.getLogger(__name__)
+
+#: entries kept; an index directory further behind is rebuilt
+KEEP = 200000
+LOG_ATTR = 'search_log'
+
+
+class SearchLog(Persistent):
+    """The sequence-numbered log of index work."""
+
+    def __init__(self):
+        self.entries = LOBTree()
+        self.log_id = uuid.uuid4().hex
+        self.pruned = 0     # every seq <= pruned is gone
+
+    def last(self):
+        return self.entries.maxKey() if len(self.entries) else self.pruned
+
+    def append(self, numbers):
+        seq = self.last() + 1
+        # the token keeps two writers of the same key in conflict
+        self.entries[seq] = (tuple(sorted(numbers)), uuid.uuid4().hex)
+        if seq - self.pruned > KEEP + KEEP // 10:
+            cut = seq - KEEP
+            for key in list(self.entries.keys(max=cut)):
+                del self.entries[key]
+            self.pruned = cut
+        return seq
+
+    def since(self, seq):
+        """``(last seq, case numbers)`` of the entries after ``seq``."""
+        numbers = set()
+        last = seq
+        for key, (found, _token) in self.entries.items(min=seq + 1):
+            numbers.update(found)
+            last = key
+        return last, numbers
+
+
+def get_log(app_root, create=False):
+    search_log = getattr(app_root, LOG_ATTR, None)
+    if search_log is None and create:
+        search_log = SearchLog()
+        setattr(app_root, LOG_ATTR, search_log)
+    return search_log
+
+
+# -- collecting the cases a transaction changes ------------------------------
+
+class Pending:
+    def __init__(self, registry):
+        self.registry = registry
+        self.numbers = set()
+        self.app_root = None
+        self.db = None
+
+
+_KEY = object()
+
+
+def _pending(txn, registry=None):
+    try:
+        return txn.data(_KEY)
+    except KeyError:
+        pending = Pending(registry or get_current_registry())
+        txn.set_data(_KEY, pending)
+        txn.addBeforeCommitHook(_before_commit, (txn, pending))
+        txn.addAfterCommitHook(_after_commit, (pending,))
+        return pending
+
+
+def watch(txn=None, registry=None):
+    """Make sure this transaction's changed cases are collected (the
+    request's transaction is watched from the start, see ``includeme``)."""
+    _pending(txn or transaction.get(), registry)
+
+
+def find_case(obj, depth=8):
+    from ..case.model import Case
+    for _i in range(depth):
+        if obj is None:
+            return None
+        if isinstance(obj, Case):
+            return obj
+        obj = getattr(obj, '__parent__', None)
+    return None
+
+
+def enqueue(case, registry=None):
+    """Queue ``case`` for reindexing when this transaction commits."""
+    pending = _pending(transaction.get(), registry)
+    pending.numbers.add(case.case_number)
+    _remember(pending, case)
+
+
+def _remember(pending, obj):
+    """Find the app root (and its database) through the case's parents:
+    a case added in this transaction has no ``_p_jar`` yet."""
+    if pending.app_root is not None:
+        return
+    from pyramid.traversal import find_root
+    try:
+        root = find_root(obj)
+    except Exception:
+        return
+    if getattr(root, '_p_jar', None) is not None:
+        pending.app_root = root
+        pending.db = root._p_jar.db()
+
+
+def _registered_cases(txn):
+    """Cases whose objects this transaction modified, found through the
+    connections' registered objects (changes made without an event)."""
+    for resource in list(getattr(txn, '_resources', ())):
+        for obj in list(getattr(resource, '_registered_objects', ()) or ()):
+            case = find_case(obj)
+            if case is not None:
+                yield case
+
+
+def _before_commit(txn, pending):
+    for case in _registered_cases(txn):
+        pending.numbers.add(case.case_number)
+        _remember(pending, case)
+    if not pending.numbers or pending.app_root is None:
+        return
+    search_log = get_log(pending.app_root, create=True)
+    search_log.append(pending.numbers)
+
+
+def _after_commit(success, pending):
+    if not success or not pending.numbers or pending.db is None:
+        return
+    try:
+        from . import get_index
+        catch_up(pending.db, get_index(pending.registry), pending.registry)
+    except Exception:
+        # committed is committed: the log keeps the work for next time
+        log.exception('search: indexing after commit failed; the queue '
+                      'keeps it for the next catch-up')
+
+
+# -- applying -----------------------------------------------------------------
+
+def allowed_principals(case):
+    """Principals granted ``case.view`` by the case's ACL (which ends in
+    DENY_ALL), in ACL order: a DENY before an ALLOW wins."""
+    from pyramid.security import ALL_PERMISSIONS, Allow
+    from ..case.permissions import CASE_VIEW
+    allowed, denied = set(), set()
+    for action, principal, perms in getattr(case, '__acl__', ()) or ():
+        if perms is ALL_PERMISSIONS:
+            perms = (CASE_VIEW,)
+        elif isinstance(perms, str):
+            perms = (perms,)
+        if CASE_VIEW not in perms or principal in denied \
+                or principal in allowed:
+            continue
+        (allowed if action == Allow else denied).add(principal)
+    return allowed
+
+
+def documents_for(app_root, numbers, search_index):
+    """``(documents, deleted numbers)`` for case numbers, read from ZODB."""
+    from .extract import case_document
+    cases = app_root.get('cases') if hasattr(app_root, 'get') else None
+    docs, gone = [], []
+    for number in sorted(numbers):
+        case = cases.get(number) if cases is not None else None
+        if case is None:
+            gone.append(number)
+            continue
+        docs.append(case_document(case, allowed_principals(case),
+                                  search_index.texts_dir))
+        gone_year = None  # noqa: F841  (a case never changes year)
+    return docs, gone
+
+
+def catch_up(db, search_index, registry=None, full_if_needed=True):
+    """Apply every log entry this index directory has not applied.
+
+    Reads in a fresh connection (a snapshot that includes the commit that
+    called us and every other process's).  Returns the number of cases
+    indexed.
+    """
+    from pyramid.threadlocal import manager
+    registry = registry or get_current_registry()
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    manager.push({'registry': registry, 'request': None})
+    try:
+        tm.begin()
+        app_root = conn.root().get('app_root')
+        if app_root is None:
+            return 0
+        search_log = get_log(app_root)
+        if search_log is None:
+            return 0
+        with search_index.locked():
+            state = search_index.read_state()
+            applied = state.get('applied', 0)
+            if state.get('log') != search_log.log_id or \
+                    applied < search_log.pruned:
+                if not full_if_needed:
+                    return 0
+                (log.info if state.get('log') is None else log.warning)(
+                    'search: index %s does not follow this database log '
+                    '(new, another database, or behind its pruning); '
+                    'rebuilding', search_index.path)
+                from .reindex import rebuild_locked
+                return rebuild_locked(app_root, search_log, search_index)
+            last, numbers = search_log.since(applied)
+            if last == applied:
+                return 0
+            started = time.perf_counter()
+            docs, gone = documents_for(app_root, numbers, search_index)
+            search_index.apply(docs, gone)
+            search_index.write_state(last, search_log.log_id)
+            log.debug('search: applied %s..%s (%d cases) in %.1f ms',
+                      applied + 1, last, len(numbers),
+                      (time.perf_counter() - started) * 1000)
+            return len(numbers)
+    finally:
+        tm.abort()
+        conn.close()
+        manager.pop()
+
+
+def ensure_log(db, registry):
+    """Create the log once (at start), not in a busy request."""
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    try:
+        tm.begin()
+        app_root = conn.root().get('app_root')
+        if app_root is not None and get_log(app_root) is None:
+            get_log(app_root, create=True)
+            tm.get().note('casefile: search log')
+            tm.commit()
+    except Exception:   # another process made it at the same moment
+        tm.abort()
+    finally:
+        conn.close()
+
+
+def behind(app_root, search_index):
+    """True when the log has entries this directory has not applied."""
+    search_log = get_log(app_root)
+    if search_log is None:
+        return False
+    state = search_index.read_state()
+    return (state.get('log') != search_log.log_id
+            or search_log.last() > state.get('applied', 0))
