@@ -20,14 +20,18 @@ segment with whole posting blocks:
    confirmed: pairs present but apart never show up as a hit.
 """
 import bisect
+import datetime
 import heapq
 import math
 from itertools import accumulate
 
 from .analysis import normalise, query_runs
 
-#: candidates up to which every one is confirmed, giving an exact total
-EXACT_LIMIT = 2000
+_EPOCH = datetime.datetime(1970, 1, 1)
+
+#: candidates (per segment) up to which every one is confirmed, giving an
+#: exact total; above it the total counts unconfirmed candidates ("~")
+EXACT_LIMIT = 200
 
 
 def _postings(reader, field, term):
@@ -113,7 +117,7 @@ class Leaf:
         """``(dates by docnum, docnums sorted by date, sorted dates)``."""
         if self._dates is None:
             column = self.reader.column_reader('date')
-            by_doc = [column[i] or 0 for i in range(self.doc_count)]
+            by_doc = [column[i] or _EPOCH for i in range(self.doc_count)]
             order = sorted(range(self.doc_count), key=by_doc.__getitem__)
             self._dates = (by_doc, order, [by_doc[i] for i in order])
         return self._dates

@@ -210,8 +210,7 @@ class SearchIndex:
         ``principals`` None means no permission filter (command line)."""
         from .query import date_range
         start, end = date_range(parsed.filters)
-        lo = start and int(_ticks(start))
-        hi = end and int(_ticks(end))
+        lo, hi = start, end
         clauses = [c for c in (Clause(alts) for alts in parsed.clauses)
                    if c.alternatives]
         excluded = [c for c in (Clause([s]) for s in parsed.excluded)
@@ -242,11 +241,6 @@ class SearchIndex:
         best = heapq.nlargest(limit, hits, key=lambda h: h[0])
         return total, exact, [(key, leaf.reader.stored_fields(doc))
                               for key, leaf, doc in best]
-
-
-def _ticks(dt):
-    from whoosh.util.times import datetime_to_long
-    return datetime_to_long(dt)
 
 
 FILTER_FIELDS = {'state': 'state', 'section': 'sections', 'item': 'items',
