@@ -117,8 +117,30 @@ def timeline(case, catalogue):
             text = _('You replaced "${title}".', mapping={
                 'title': data.get('title', '')})
         if text is not None:
-            rows.append((when, text))
-    return rows
+            rows.append((when, text, action))
+    return _merge_uploads(rows)
+
+
+def _merge_uploads(rows):
+    """Files the applicant sent one after another make one line."""
+    out = []
+    run = []
+
+    def flush():
+        if len(run) == 1:
+            out.append(run[0][:2])
+        elif run:
+            out.append((run[0][0], _('You submitted ${count} materials.',
+                                     mapping={'count': len(run)})))
+        del run[:]
+    for row in rows:
+        if row[2] == 'material.added':
+            run.append(row)
+            continue
+        flush()
+        out.append(row[:2])
+    flush()
+    return out
 
 
 def _case_step(data, case, catalogue):

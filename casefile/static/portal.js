@@ -30,7 +30,12 @@
       if (button) { button.disabled = false; }
       if (answer && answer.ok) {
         if (bar) { bar.value = 100; }
-        window.location.assign(answer.redirect);
+        // the same page with a fragment would not reload: reload it
+        if (answer.redirect.split('#')[0] === window.location.href.split('#')[0]) {
+          window.location.reload();
+        } else {
+          window.location.assign(answer.redirect);
+        }
       } else {
         if (bar) { bar.hidden = true; }
         setStatus(form, answer && answer.error ? answer.error
