@@ -180,8 +180,9 @@ def _on_case_event(event):
 def repair_on_start(event):
     """Apply what a crash left in the log (or rebuild a missing index)."""
     from pyramid.settings import asbool
-    from .queue import catch_up, ensure_log
+    from .queue import catch_up, ensure_log, watch_this_thread
     registry = event.app.registry
+    watch_this_thread()
     if not asbool(registry.settings.get('casefile.search.repair_on_start',
                                         True)):
         return

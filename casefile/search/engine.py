@@ -61,7 +61,7 @@ class Leaf:
 
     def __init__(self, reader):
         self.reader = reader
-        self.deleted = set(reader.all_deleted()) if \
+        self.deleted = set(reader.deleted_docs_set) if \
             reader.has_deletions() else set()
         self.doc_count = reader.doc_count_all()
         self._terms = {}

@@ -88,9 +88,12 @@ _KEY = object()
 
 def _pending(txn, registry=None):
     try:
-        return txn.data(_KEY)
+        pending = txn.data(_KEY)
+        if pending.registry is None and registry is not None:
+            pending.registry = registry
+        return pending
     except KeyError:
-        pending = Pending(registry or get_current_registry())
+        pending = Pending(registry)
         txn.set_data(_KEY, pending)
         txn.addBeforeCommitHook(_before_commit, (txn, pending))
         txn.addAfterCommitHook(_after_commit, (pending,))
@@ -146,7 +149,31 @@ def _registered_cases(txn):
                 yield case
 
 
+class Synch:
+    """Watches every transaction of a thread's transaction manager (the
+    thread that started the application, the command line): a script's
+    change is collected like a request's."""
+
+    def newTransaction(self, txn):
+        watch(txn)
+
+    def beforeCompletion(self, txn):
+        pass
+
+    def afterCompletion(self, txn):
+        pass
+
+
+_SYNCH = Synch()     # the manager keeps synchs in a WeakSet
+
+
+def watch_this_thread():
+    transaction.manager.registerSynch(_SYNCH)
+
+
 def _before_commit(txn, pending):
+    if pending.registry is None:
+        pending.registry = get_current_registry()
     for case in _registered_cases(txn):
         pending.numbers.add(case.case_number)
         _remember(pending, case)
@@ -159,6 +186,8 @@ def _before_commit(txn, pending):
 def _after_commit(success, pending):
     if not success or not pending.numbers or pending.db is None:
         return
+    if 'casefile.index_dir' not in (pending.registry.settings or {}):
+        return       # not casefile's registry: the next catch-up applies it
     try:
         from . import get_index
         catch_up(pending.db, get_index(pending.registry), pending.registry)
