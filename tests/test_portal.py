@@ -461,6 +461,13 @@ def test_results_timeline_rating_and_follow_up(applicant, testapp, login,
         conn.close()
     pdf = applicant.get(certificates[0])
     assert pdf.body.startswith(b'%PDF')
+    conn, case = open_db_case(testapp, number)
+    try:
+        notice = next(d for d in case['documents'].values()
+                      if d.kind == 'acceptance_notice')
+        assert '查询码：%s' % case.query_code in notice.text
+    finally:
+        conn.close()
     acceptance = re.search(r'(/portal/cases/[^"]+acceptance_notice[^"]*'
                            r'\.pdf)"', page.text).group(1)
     assert applicant.get(acceptance).content_type == 'application/pdf'
@@ -494,6 +501,10 @@ def test_results_timeline_rating_and_follow_up(applicant, testapp, login,
     finally:
         conn.close()
     supervisor = login('supervisor')
+    dashboard = supervisor.get('/supervision')
+    panel = dashboard.text[dashboard.text.index('id="ratings"'):]
+    assert re.search(r'差评数</dt><dd>1</dd>', panel)
+    assert re.search(r'待回访</dt><dd>1</dd>', panel)
     board = supervisor.get('/supervision/ratings')
     assert '窗口排队时间太长' in board.text
     resolve = re.search(r'action="([^"]+/resolve)"', board.text).group(1)

@@ -89,6 +89,11 @@ def drill_url(request, period):
     return url
 
 
+def rating_summary(root, start, end):
+    from ..portal.ratings import rating_summary as summary
+    return summary(root, start, end)
+
+
 def _board(request):
     period = parse_period(request.params)
     return build(request.root, period, yellow_days(request))
@@ -138,7 +143,10 @@ def dashboard(request):
                 'start': a.isoformat(), 'end': b.isoformat()}))
                 for title, a, b in presets],
             'export_url': request.route_url('supervision_export',
-                                            _query=period.query)}
+                                            _query=period.query),
+            # 好差评: the applicants' ratings of the period (portal)
+            'ratings': rating_summary(request.root, period.start,
+                                      period.end)}
 
 
 @view_config(route_name='supervision_export', permission='supervision.view')
