@@ -55,8 +55,9 @@ serve-zeo: install fonts
 test: install-test fonts
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-bench: install-test
-	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+# The benchmark table (bench/run.py runs every benchmark; not in make test).
+bench: install-test fonts
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Extract message ids from the package and page templates and merge them
 # into the zh_CN catalogue; then translate the new (empty) entries.
