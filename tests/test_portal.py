@@ -288,6 +288,37 @@ def test_window_cases_get_a_query_code_too(login, testapp):
         conn.close()
 
 
+def test_a_window_case_is_added_with_its_query_code(
+        applicant, other, login, testapp):
+    from casehelpers import create_case
+    clerk = login('clerk')
+    number = create_case(clerk).location.rsplit('/', 1)[-1]
+    conn, case = open_db_case(testapp, number)
+    code = case.query_code
+    conn.close()
+
+    def claim(client, number, code):
+        token = csrf_from(client.get('/portal/cases').text)
+        return client.post('/portal/claim', {
+            'csrf_token': token, 'number': number, 'code': code})
+    # the right code, but the case is not this company's
+    response = claim(other, number, code)
+    assert '/portal/cases' in response.location
+    assert number not in other.get('/portal/cases').text
+    assert other.get('/portal/cases/' + number,
+                     expect_errors=True).status_int == 404
+    # this company's case, wrong code
+    claim(applicant, number, 'AAAAAAAA')
+    assert applicant.get('/portal/cases/' + number,
+                         expect_errors=True).status_int == 404
+    response = claim(applicant, number, code)
+    assert response.location.endswith('/portal/cases/' + number)
+    assert '窗口收到申请' in applicant.get(response.location).text
+    assert number in applicant.get('/portal/cases').text
+    # once linked, nobody else can take it
+    assert claim(other, number, code).location.endswith('/portal/cases')
+
+
 # -- correction, notices, resubmission -----------------------------------------------------
 
 @pytest.fixture

@@ -41,6 +41,7 @@ PORTAL = {
     'portal_draft_delete', 'portal_cases', 'portal_case',
     'portal_case_document', 'portal_case_material',
     'portal_correction_upload', 'portal_resubmit', 'portal_rate',
+    'portal_claim',
 }
 PUBLIC |= PORTAL
 

@@ -27,6 +27,7 @@ def includeme(config):
     ACTION_TITLES.update({
         'rating.given': _('Rated by the applicant'),
         'rating.followed_up': _('Rating followed up'),
+        'portal.claimed': _('Linked to the applicant\'s online account'),
     })
     # the journal pages' titles: join whatever other subsystems added
     registry = config.registry

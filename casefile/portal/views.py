@@ -385,6 +385,45 @@ def portal_cases(request):
     return _base(request, cases=rows, drafts=drafts, plain=PLAIN_STATES)
 
 
+@view_config(route_name='portal_claim', request_method='POST', **PUBLIC)
+def portal_claim(request):
+    """Add a case made at the window to the account (关联窗口办件).
+
+    Needs the case number, the query code of its acceptance notice and the
+    account's own credit code or ID number on the case; any mismatch gets
+    one answer and counts against the address like a wrong query.
+    """
+    account = require_account(request)
+    url = request.route_url('portal_cases')
+    if not _csrf_ok(request):
+        return HTTPFound(url)
+    throttle = get_query_throttle(request.registry)
+    address = client_address(request)
+    if throttle.is_locked(None, address):
+        _flash(request, _('Too many wrong queries from your address. Please '
+                          'wait 15 minutes and try again.'), 'error')
+        return HTTPFound(url)
+    number = request.POST.get('number', '').strip().upper()
+    case = request.root['cases'].get(number) if number else None
+    if not code_matches(case, request.POST.get('code')) or \
+            case.applicant.get('identifier') != account.identifier or \
+            getattr(case, 'applicant_account', None) not in (None,
+                                                             account.id):
+        throttle.failed(None, address)
+        _flash(request, _('No case of yours matches this case number and '
+                          'query code.'), 'error')
+        return HTTPFound(url)
+    if case.applicant_account is None:
+        case.applicant_account = account.id
+        account.cases.append(case.case_number)
+        case.journal.record('portal.claimed', applying.actor_name(account),
+                            data={'account': account.id})
+    _flash(request, _('Case ${number} is now under "My applications".',
+                      mapping={'number': case.case_number}))
+    return HTTPFound(request.route_url('portal_case',
+                                       number=case.case_number))
+
+
 def _own_case(request):
     account = require_account(request)
     case = request.root['cases'].get(request.matchdict['number'])
@@ -597,4 +636,5 @@ def includeme(config):
     add('portal_correction_upload', '/portal/cases/{number}/correction')
     add('portal_resubmit', '/portal/cases/{number}/resubmit')
     add('portal_rate', '/portal/cases/{number}/rate')
+    add('portal_claim', '/portal/claim')
     config.scan(__name__)
