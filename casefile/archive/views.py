@@ -75,27 +75,18 @@ def _base(request, **values):
 
 # -- search ---------------------------------------------------------------------
 
-def search_archives(root, params):
+def search_archives(request, params):
     """Archived cases matching the search form, newest first.
 
-    Structured filters (matter, item, year, retention) are index queries;
-    free text is matched against the distinct values of the archive
-    number, applicant name and credit code indexes.
+    Structured filters (matter, item, year, retention) are queries of the
+    ``archive`` catalog.  Free text matches a part of the archive number,
+    the applicant's name or credit code (the distinct values of those
+    indexes, never the cases themselves) and, through the search
+    subsystem's full-text index (``casefile.search.search_cases`` with
+    ``archived=True``), anything said in the case.
     """
-    catalog = find_catalog(root, 'archive')
-    query = catalog['archive_number'].notany([None])   # archived at all
-    text = (params.get('q') or '').strip()
-    if text:
-        docids = set()
-        for name in ('archive_number', 'applicant_name',
-                     'applicant_identifier'):
-            index = catalog[name]
-            for value, ids in index._fwd_index.items():
-                if isinstance(value, str) and text.upper() in value.upper():
-                    docids.update(ids)
-        query = query & catalog['archive_number'].any(
-            [v for v, ids in catalog['archive_number']._fwd_index.items()
-             if set(ids) & docids] or ['\x00none'])
+    catalog = find_catalog(request.root, 'archive')
+    query = catalog['retention'].any(list(vocabulary.RETENTIONS))
     for key, index in (('matter', 'application_code'),
                        ('retention', 'retention')):
         value = (params.get(key) or '').strip()
@@ -109,9 +100,36 @@ def search_archives(root, params):
         try:
             query = query & catalog['year'].eq(int(year))
         except ValueError:
-            pass
+            query = query & catalog['year'].eq(-1)
     results = query.execute()
+    text = (params.get('q') or '').strip()
+    if text:
+        results = results.intersect(text_matches(request, catalog, text))
     return results.sort(catalog['archived_on'], reverse=True)
+
+
+def text_matches(request, catalog, text):
+    docids = set()
+    needle = text.upper()
+    for name in ('archive_number', 'applicant_name', 'applicant_identifier'):
+        for value, ids in catalog[name]._fwd_index.items():
+            if isinstance(value, str) and needle in value.upper():
+                docids.update(ids)
+    try:
+        from ..search import search_cases
+        from ..search.query import QueryError
+    except ImportError:       # installed without the search subsystem
+        return docids
+    try:
+        found = search_cases(request, text, {'archived': True},
+                             page_size=1000)
+    except QueryError:
+        return docids
+    numbers = [hit['case_number'] for hit in found.hits]
+    if numbers:
+        cases = find_catalog(request.root, 'casefile')
+        docids.update(cases['case_number'].any(numbers).execute().ids)
+    return docids
 
 
 @view_config(route_name='archives', renderer='archives.page',
@@ -129,10 +147,9 @@ def archives(request):
     if values['can_manage']:
         params = {k: request.params.get(k, '') for k in
                   ('q', 'matter', 'item', 'year', 'retention')}
-        results = search_archives(root, params)
+        results = search_archives(request, params)
         values['total'] = len(results)
-        values['found'] = list(results.all())[:PAGE_SIZE] \
-            if hasattr(results, 'all') else []
+        values['found'] = list(results.all())[:PAGE_SIZE]
         values['params'] = params
         values['waiting'] = sorted(
             (b for b in office.borrowings.values()

@@ -63,7 +63,7 @@ def export(env, case_number, out, all_, since):
         from tqdm import tqdm
         os.makedirs(out, exist_ok=True)
         catalog = find_catalog(env.root, 'archive')
-        query = catalog['archive_number'].notany([None])
+        query = catalog['retention'].any(['permanent', '30y', '10y'])
         if since:
             query = query & catalog['archived_on'].ge(
                 since.date().isoformat())
