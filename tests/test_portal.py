@@ -229,6 +229,24 @@ def test_draft_is_saved_and_resumed_even_unfinished(applicant, testapp):
     assert 'not a number' in response.text
 
 
+def test_a_draft_of_an_application_no_longer_offered(applicant, testapp):
+    import transaction
+    draft_url = start_draft(applicant)
+    db = testapp.app.registry._zodb_databases['']
+    conn = db.open()
+    try:
+        account = conn.root()['app_root']['portal'].account_for_login(
+            VALID_CODE)
+        draft = account.drafts[draft_url.rsplit('/', 1)[1]]
+        draft.application_code = 'M-GONE'    # a later catalogue dropped it
+        transaction.commit()
+    finally:
+        conn.close()
+    response = applicant.get(draft_url)
+    assert response.location.endswith('/portal/apply')
+    assert '不能再按此草稿申请' in response.follow().text
+
+
 def test_uploads_are_checked_with_clear_messages(applicant, testapp):
     draft_url = start_draft(applicant)
     code = required_codes(testapp)[0]

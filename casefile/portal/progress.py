@@ -15,6 +15,7 @@ code printed on the acceptance notice.  A wrong code and an unknown
 number get the same answer, the code is compared in constant time, and
 every address has a limited number of failed tries (``QueryThrottle``).
 """
+import datetime
 import hmac
 
 from ..case.service import new_query_code  # noqa: F401  (one generator)
@@ -71,6 +72,15 @@ def _section_names(catalogue, codes):
     return '、'.join(names)
 
 
+def _local(iso):
+    """Journal times are UTC; pages show the server's time zone."""
+    try:
+        moment = datetime.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:16]
+    return moment.astimezone().strftime('%Y-%m-%d %H:%M')
+
+
 def timeline(case, catalogue):
     """``[(when, text)]`` oldest first, in the applicant's words."""
     rows = []
@@ -78,7 +88,7 @@ def timeline(case, catalogue):
     for entry in case.journal:
         action = entry['action']
         data = entry.get('data') or {}
-        when = entry['when'][:16].replace('T', ' ')
+        when = _local(entry['when'])
         text = None
         if action == 'case.created':
             text = _('Application submitted online.') if getattr(

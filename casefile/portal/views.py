@@ -210,6 +210,16 @@ def _draft(request):
     draft = account.drafts.get(request.matchdict['draft'])
     if draft is None:
         raise HTTPNotFound()
+    catalogue = applying.current_catalogue(request.root)
+    try:
+        catalogue.application(draft.application_code)
+    except KeyError:
+        # the catalogue changed since the draft was started
+        _flash(request, _('"${name}" is no longer offered in this form. '
+                          'Please look for it again and start a new '
+                          'application.', mapping={
+                              'name': draft.application_name}), 'error')
+        raise HTTPFound(request.route_url('portal_apply'))
     return account, draft
 
 
