@@ -49,11 +49,15 @@ PUBLIC |= PORTAL
 USERS = ['clerk', 'reviewer.market', 'head.market', 'reviewer.food',
          'head.food', 'reviewer.social', 'head.social', 'reviewer.urban',
          'reviewer.build', 'reviewer.invest', 'inspector', 'expert',
-         'issuer', 'archivist', 'supervisor', 'manager']
+         'issuer', 'archivist', 'supervisor', 'manager',
+         # other organisations (casefile.organisation): a district, a city
+         # department
+         'reviewer.tiedong', 'head.fire']
 
 #: sections not concerned by a pharmacy case: never see it
 OUTSIDERS = ['reviewer.social', 'head.social', 'reviewer.urban',
-             'reviewer.build', 'reviewer.invest']
+             'reviewer.build', 'reviewer.invest', 'reviewer.tiedong',
+             'head.fire']
 
 
 def is_exception_view(intr):

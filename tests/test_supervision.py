@@ -419,7 +419,12 @@ def test_excel_export_holds_the_same_numbers(history, login):
     assert response.content_type.startswith(
         'application/vnd.openxmlformats')
     book = load_workbook(io.BytesIO(response.body))
-    assert len(book.sheetnames) == 6
+    assert len(book.sheetnames) == 7
+    # by organisation (casefile.organisation): the same sums
+    organisations = book.worksheets[-1]
+    org_rows = {r[0]: r for r in organisations.iter_rows(
+        min_row=2, values_only=True)}
+    assert org_rows['鞍山市行政审批局'][1] == board.total['decided']
     sections = book.worksheets[1]
     heads = [c.value for c in sections[1]]
     rows = {r[1]: dict(zip(heads, r)) for r in sections.iter_rows(

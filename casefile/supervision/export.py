@@ -108,6 +108,10 @@ def workbook(board, translate):
            [[m, c['decided'], c['on_time'], c['late']]
             for m, c in board.months],
            [None, '0', '0', '0'])
+    _sheet(book, t(_('Organisations')),
+           [t(_('Organisation'))] + task_heads,
+           [[r.name] + values(r, TASK_COLUMNS) for r in board.organisations],
+           [None] + task_formats)
     info = book.create_sheet(t(_('Period')), 0)
     info.append([t(_('Period')), board.period.start.isoformat(),
                  board.period.end.isoformat()])
