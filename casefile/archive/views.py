@@ -26,6 +26,21 @@ from .package import export_package, generate
 from .pdf import file_index_pdf, temporary_file
 
 MANAGE = 'archive.manage'
+#: journal actions of the access record, as the archivist reads them
+ACTIONS = {
+    'archive.archived': _('archived'),
+    'archive.view': _('read'),
+    'archive.export': _('package exported'),
+    'archive.refused': _('change refused'),
+    'archive.request': _('request'),
+    'archive.described': _('metadata changed'),
+    'archive.borrow_requested': _('loan requested'),
+    'archive.borrow_approved': _('loan granted'),
+    'archive.borrow_refused': _('loan refused'),
+    'archive.borrow_returned': _('returned early'),
+    'archive.disposal_proposed': _('destruction proposed'),
+    'archive.disposal_rejected': _('destruction rejected'),
+}
 DISPOSAL = 'archive.disposal'
 APPROVE = 'archive.approve-disposal'
 PAGE_SIZE = 50
@@ -210,7 +225,7 @@ def archive_view(request):
     access.note(request, case.case_number, request.path)
     entries = file_index(case)
     values = _base(request, case=case, entries=entries,
-                   group_titles=GROUP_TITLES,
+                   group_titles=GROUP_TITLES, actions=ACTIONS,
                    expires=service.expires_on(case),
                    metadata=case.archive_metadata,
                    fields=service.METADATA_FIELDS, borrowings=[], log=[],
