@@ -11,6 +11,9 @@ import secrets
 
 SECRET_ENV = 'CASEFILE_SECRET'
 ADMIN_PASSWORD_ENV = 'CASEFILE_ADMIN_PASSWORD'
+#: a file outside the repository with ``KEY=VALUE`` lines (the format of
+#: a systemd ``EnvironmentFile``), readable by the service user only
+SECRETS_FILE_ENV = 'CASEFILE_SECRETS_FILE'
 
 #: settings that name a directory, and their default relative to ``here``
 DIRECTORY_SETTINGS = {
@@ -108,6 +111,30 @@ def load_or_create_secrets(path):
     return values
 
 
+def read_secrets_file(path):
+    """``KEY=VALUE`` lines of ``path``; refuse a file others can read.
+
+    Blank lines and ``#`` comments are skipped; values may be quoted.
+    """
+    mode = os.stat(path).st_mode
+    if mode & 0o077:
+        raise ValueError(
+            'secrets file %s is readable by group or others (mode %o): '
+            'chmod 600 it' % (path, mode & 0o777))
+    values = {}
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith('#') or '=' not in line:
+                continue
+            key, value = line.split('=', 1)
+            value = value.strip()
+            if len(value) > 1 and value[0] == value[-1] and value[0] in '"\'':
+                value = value[1:-1]
+            values[key.strip()] = value
+    return values
+
+
 def prepare_settings(global_config, settings):
     """Return settings completed with absolute paths and secrets."""
     settings = dict(settings)
@@ -135,11 +162,18 @@ def prepare_settings(global_config, settings):
                         runtime_dirs(settings)['tmp'])
     stored = load_or_create_secrets(
         os.path.join(settings['casefile.var_dir'], 'secrets.json'))
+    # the environment first, then a secrets file outside the repository,
+    # then the ini (tests), then the generated var_dir/secrets.json
+    secrets_file = (os.environ.get(SECRETS_FILE_ENV)
+                    or settings.get('casefile.secrets_file'))
+    from_file = read_secrets_file(secrets_file) if secrets_file else {}
     settings['substanced.secret'] = (os.environ.get(SECRET_ENV)
+                                     or from_file.get(SECRET_ENV)
                                      or settings.get('substanced.secret')
                                      or stored['secret'])
     settings['substanced.initial_password'] = (
         os.environ.get(ADMIN_PASSWORD_ENV)
+        or from_file.get(ADMIN_PASSWORD_ENV)
         or settings.get('substanced.initial_password')
         or stored['admin_password'])
     settings.setdefault('substanced.initial_login', 'admin')
