@@ -9,7 +9,8 @@ the command line call these functions, never the objects directly.
   transaction of its own) and journals the file index's checksums.
 - :func:`describe` changes the archivist's own metadata (storage place,
   remarks); nothing else of an archived case ever changes.
-- :func:`record_access` journals every reading of an archived record.
+- :func:`write_access` journals every reading of an archived case and
+  every refused change, in a transaction of its own (see ``access.py``).
 - Borrowing: :func:`request_borrowing`, :func:`decide_borrowing`,
   :func:`may_read`.  A grant is a period; :func:`may_read` compares it with
   :func:`clock.now`, so access ends by itself.
