@@ -119,10 +119,13 @@ def catalogue_of(var):
 
 
 class IntakeRun:
-    def __init__(self, url, catalogue, codes):
+    def __init__(self, url, catalogue, codes, cases):
         self.url = url
         self.catalogue = catalogue
         self.codes = codes
+        # the files are made before the clock starts (distinct bytes each)
+        self.files = {label: [payload('%s-%d' % (label, i))
+                              for i in range(FILES)] for label in cases}
         self.failed = 0
         self.incomplete = 0
         self.lock = threading.Lock()
@@ -146,8 +149,7 @@ class IntakeRun:
             code = self.codes[i % len(self.codes)]
             status, _body = api_upload(self.url, token, number, code,
                                        '%s-%d.pdf' % (code, i),
-                                       payload('%s-%d' % (number, i)),
-                                       timeout=120)
+                                       self.files[label][i], timeout=120)
             if status != 201:
                 ok = False
                 with self.lock:
@@ -171,7 +173,8 @@ def bench_intake(base, cases, clients):
     results = {}
     try:
         server.start()
-        run = IntakeRun(server.url, catalogue, codes)
+        labels = ['warm'] + ['s%d' % i for i in range(cases)]
+        run = IntakeRun(server.url, catalogue, codes, labels)
         token = api_login(server.url)
         run.one_case(token, 'warm')                  # templates, caches
         started = time.perf_counter()
@@ -182,9 +185,11 @@ def bench_intake(base, cases, clients):
             'cases_s': len(done) / elapsed, 'p95_ms': percentile(done) * 1e3,
             'failed': run.failed, 'incomplete': run.incomplete,
             'cases': cases}
-        run = IntakeRun(server.url, catalogue, codes)
-        tokens = [api_login(server.url) for _ in range(clients)]
         per_client = max(1, cases // clients)
+        run = IntakeRun(server.url, catalogue, codes, [
+            'c%d-%d' % (i, n) for i in range(clients)
+            for n in range(per_client)])
+        tokens = [api_login(server.url) for _ in range(clients)]
 
         def client(i):
             return [run.one_case(tokens[i], 'c%d-%d' % (i, n))
@@ -221,6 +226,8 @@ def bench_raw(base, cases):
     root = conn.root()
     root['cases'] = OOBTree()
     transaction.commit()
+    files = [[payload('raw-%d-%d' % (n, i)) for i in range(FILES)]
+             for n in range(cases)]
     samples = []
     started = time.perf_counter()
     for n in range(cases):
@@ -229,7 +236,7 @@ def bench_raw(base, cases):
         for i in range(FILES):
             blob = Blob()
             with blob.open('w') as f:
-                f.write(payload('raw-%d-%d' % (n, i)))
+                f.write(files[n][i])
             folder['m%03d' % i] = blob
         root['cases']['C%06d' % n] = folder
         transaction.commit()

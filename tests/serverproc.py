@@ -229,13 +229,9 @@ def api_intake_body(catalogue, code, name):
 
 def pdf_bytes(seed, size=20000):
     """A small valid-looking PDF whose bytes (and SHA-256) depend on seed."""
-    import hashlib
-    filler = b''
-    counter = 0
-    while len(filler) < size:
-        filler += hashlib.sha256(('%s-%d' % (seed, counter)).encode()
-                                 ).hexdigest().encode()
-        counter += 1
-    return (b'%PDF-1.4\n%' + filler[:size] + b'\n1 0 obj<</Type/Catalog'
-            b'/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>'
-            b'endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n')
+    import random
+    filler = random.Random(str(seed)).randbytes(size // 2 + 1).hex()
+    return (b'%PDF-1.4\n%' + filler[:size].encode('ascii')
+            + b'\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj'
+            b'<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>'
+            b'\n%%EOF\n')
