@@ -18,7 +18,6 @@ every address has a limited number of failed tries (``QueryThrottle``).
 import datetime
 import hmac
 
-from ..case.service import new_query_code  # noqa: F401  (one generator)
 from ..clock.timing import case_timing
 from ..i18n import _
 from ..security.throttle import LoginThrottle
