@@ -646,3 +646,91 @@ def test_every_portal_route_needs_an_applicant_except_the_public_ones(
             assert '/portal/login?came_from=' in response.location, where
         else:
             assert response.status_int == 403, where
+
+
+# -- every field has a label ------------------------------------------------------------------
+
+class _Fields:
+    """Inputs, selects and textareas of a page, and the ids labels name."""
+
+    def __init__(self, html):
+        from html.parser import HTMLParser
+        self.controls = []
+        self.labelled = set()
+        self.wrapped = 0
+        fields = self
+
+        class Parser(HTMLParser):
+            depth = 0
+
+            def handle_starttag(self, tag, attrs):
+                attrs = dict(attrs)
+                if tag == 'label':
+                    if attrs.get('for'):
+                        fields.labelled.add(attrs['for'])
+                    else:
+                        Parser.depth += 1
+                elif tag in ('input', 'select', 'textarea'):
+                    kind = (attrs.get('type') or '').lower()
+                    if kind in ('hidden', 'submit', 'button'):
+                        return
+                    if Parser.depth or attrs.get('aria-label'):
+                        fields.wrapped += 1
+                        return
+                    fields.controls.append(attrs.get('id') or attrs.get(
+                        'name'))
+
+            def handle_endtag(self, tag):
+                if tag == 'label' and Parser.depth:
+                    Parser.depth -= 1
+        Parser().feed(html)
+
+    def unlabelled(self):
+        return [c for c in self.controls if c not in self.labelled]
+
+
+def test_every_field_of_the_portal_has_a_label(applicant, testapp,
+                                                corrected):
+    number = corrected
+    draft_url = start_draft(applicant)
+    pages = ['/portal', '/portal/query', '/portal/apply',
+             '/portal/apply/M-01', draft_url, '/portal/cases',
+             '/portal/cases/%s' % number]
+    anonymous = new_client(testapp.app, '10.0.0.5')
+    for url in ('/portal/register', '/portal/login'):
+        fields = _Fields(anonymous.get(url).text)
+        assert fields.controls and not fields.unlabelled(), url
+    for url in pages:
+        fields = _Fields(applicant.get(url).text)
+        assert not fields.unlabelled(), (url, fields.unlabelled())
+    draft = _Fields(applicant.get(draft_url).text)
+    assert len(draft.controls) > 20      # the one form and the uploads
+
+
+def test_rating_summary_counts_overdue_follow_ups_and_sections():
+    import datetime
+    from casefile.portal.model import Portal
+    from casefile.portal.ratings import FollowUp, Rating, rating_summary
+    portal = Portal()
+    due = datetime.date(2026, 12, 1)
+    portal.followups['f-1'] = FollowUp('f-1', 'AS-1', 1, 'slow', due)
+    closed = FollowUp('f-2', 'AS-2', 2, 'rude', due)
+    closed.resolution = 'talked to the clerk'
+    portal.followups['f-2'] = closed
+    for number, level, sections in (('AS-1', 1, ('market',)),
+                                    ('AS-2', 2, ('market', 'food')),
+                                    ('AS-3', 5, ('food',))):
+        portal.ratings[number] = Rating(number, 'ap-1', level, '', sections)
+    root = {'portal': portal}
+    before = rating_summary(root, now=due)
+    after = rating_summary(root, now=due + datetime.timedelta(days=1))
+    assert before['overdue_followups'] == 0
+    assert after['overdue_followups'] == 1
+    assert after['open_followups'] == 1
+    assert after['count'] == 3 and after['bad'] == 2
+    assert after['satisfied_rate'] == round(1 / 3, 4)
+    assert after['by_section'] == {'market': {'count': 2, 'average': 1.5},
+                                   'food': {'count': 2, 'average': 3.5}}
+    today = datetime.date.today()
+    assert rating_summary(root, start=today + datetime.timedelta(days=1))[
+        'count'] == 0
