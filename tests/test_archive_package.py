@@ -90,6 +90,24 @@ def test_the_package_has_every_part_and_verifies(package):
     assert pages > len(records)   # index + every record at least one page
 
 
+def test_bulk_export_for_the_archives_authority(package, tmp_path):
+    path, settings = package
+    out = tmp_path / 'transfer'
+    args = ['-c', INI, '-o', 'var_dir=%s' % settings['casefile.var_dir'],
+            'archive', 'export', '--all', '--out', str(out)]
+    result = CliRunner().invoke(main, args + ['--since', '2000-01-01'],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert '1 archive packages' in result.output
+    [written] = os.listdir(out)
+    assert written.startswith('A037-') and written.endswith('.zip')
+    assert cli_verify(settings, out / written).exit_code == 0
+    result = CliRunner().invoke(main, args[:-1] + [str(tmp_path / 'later'),
+                                                   '--since', '2999-01-01'],
+                                catch_exceptions=False)
+    assert '0 archive packages' in result.output
+
+
 def test_any_changed_missing_or_added_file_is_named(package, tmp_path):
     path, settings = package
     key = load_public_key(settings)
