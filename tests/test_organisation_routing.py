@@ -285,3 +285,21 @@ def test_each_organisation_counts_in_its_own_calendar():
     assert task_timing(task('tiexi')).deadline == datetime.date(2026, 12, 21)
     assert task_timing(task('tiedong')).deadline == datetime.date(2026, 12,
                                                                    22)
+
+
+def test_organisation_pages(login):
+    browser = login('reviewer.fire')
+    page = browser.get('/organisations')
+    for code in ('bureau', 'tiedong', 'haicheng', 'gaoxin', 'fire', 'natres',
+                 'housing'):
+        assert 'id="org-%s"' % code in page.text
+    assert '铁东区行政审批局' in page.text and '210302' in page.text
+    mine = re.search(r'<tr id="org-fire">.*?</tr>', page.text, re.S).group(0)
+    assert '本单位' in mine
+    page = browser.get('/organisations/tiedong')
+    assert '白雪' in page.text and 'reviewer.tiedong' in page.text
+    assert '2026-12-18' in page.text          # its own closure
+    assert '临时用地审批（属地）' in page.text   # items by the district
+    page = browser.get('/organisations/bureau')
+    assert '市场准入科' in page.text
+    browser.get('/organisations/nowhere', status=404)

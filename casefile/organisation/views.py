@@ -21,15 +21,14 @@ from ..case.model import Case
 from ..case.permissions import CASE_VIEW
 from ..catalogue.store import catalogue_for, current_catalogue
 from ..catalogue.vocabulary import DISTRICTS
-from ..i18n import _
 from ..security.roles import (
-    SECTION_GROUP_PREFIX, org_group_name, section_group_name,
-    section_principal, user_organisations)
+    org_group_name, section_group_name, section_principal,
+    user_organisations)
 from . import get_organisations
 from .joint import (
     CONCLUSIONS, KINDS, JointError, close, convene, possible_participants,
     record_conclusion, record_minutes, sessions_of)
-from .model import BUREAU, KINDS as ORG_KINDS
+from .model import KINDS as ORG_KINDS
 
 WORKLIST_LIMIT = 100
 
