@@ -390,6 +390,39 @@ def test_correction_notice_fix_and_resubmit(applicant, testapp, corrected):
     assert '已补正' in page.text
 
 
+def test_materials_accepted_with_gaps_are_supplied_online(
+        applicant, testapp, login):
+    number = apply_online(applicant, testapp,
+                          skip=('staff_health_certificates',))
+    clerk = login('clerk')
+    response = step(clerk, staff_url(number), '/do/accept_with_gaps',
+                    due='2026-12-20', comment='健康证明后补。')
+    assert response.status_int == 302, response.text[:2000]
+    url = '/portal/cases/%s' % number
+    page = applicant.get(url)
+    assert '容缺受理后需补交的材料' in page.text
+    assert '2026-12-20' in page.text
+    token = csrf_from(page.text)
+    # only the missing material may be added now
+    other = applicant.post(url + '/correction', {
+        'csrf_token': token, 'material_code': 'premises_proof'},
+        upload_files=[('file', 'again.pdf', PDF_BYTES)], expect_errors=True)
+    assert other.status_int == 400
+    response = applicant.post(url + '/correction', {
+        'csrf_token': token, 'material_code': 'staff_health_certificates'},
+        upload_files=[('file', 'health.pdf', PDF_BYTES)])
+    assert response.status_int == 302
+    page = applicant.get(url)
+    assert '容缺受理后需补交的材料' not in page.text
+    conn, case = open_db_case(testapp, number)
+    try:
+        assert case.state == 'in_review'
+        assert 'staff_health_certificates' in {
+            m.material_code for m in case['materials'].values()}
+    finally:
+        conn.close()
+
+
 # -- nobody opens another applicant's case ------------------------------------------------
 
 def test_an_applicant_cannot_open_another_applicants_case(

@@ -260,9 +260,15 @@ def reused_upload(root, account, ref):
                       'application/pdf')
 
 
-def missing(catalogue, draft):
-    """Required materials with neither a file nor a reused document."""
+def missing(catalogue, draft, gaps=False):
+    """Required materials with neither a file nor a reused document.
+
+    Those the catalogue lets follow after acceptance (容缺, ``gaps_allowed``)
+    do not stop a submission; the window decides whether to accept with
+    gaps (``gaps=True`` lists them instead).
+    """
     return [n for n in needs(catalogue, draft) if n.required
+            and n.gaps_allowed == gaps
             and not draft.files.get(n.material.code)
             and n.material.code not in draft.reused]
 

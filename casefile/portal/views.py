@@ -239,6 +239,8 @@ def _draft_values(request, account, draft, form_html=None, error=None,
                  needs=needs, held=held, limits=limits,
                  missing={n.material.code for n in applying.missing(
                      catalogue, draft)},
+                 deferrable={n.material.code for n in applying.missing(
+                     catalogue, draft, gaps=True)},
                  catalogue=catalogue)
 
 
@@ -456,6 +458,17 @@ def _fix_uploads_since_notice(case):
     return count
 
 
+def outstanding_gaps(case, catalogue):
+    """Materials accepted with gaps (容缺) that are still missing."""
+    gaps = getattr(case, 'gaps', None) or {}
+    names = set(gaps.get('materials', ()))
+    if not names or case.state != 'in_review':
+        return []
+    present = {m.material_code for m in case['materials'].values()}
+    return [n for n in catalogue.merged_materials(case.application_code)
+            if n.material.name in names and n.material.code not in present]
+
+
 def case_values(request, account, case, error=None, status=200):
     catalogue = catalogue_for(case)
     portal = find_portal(request.root)
@@ -473,6 +486,8 @@ def case_values(request, account, case, error=None, status=200):
         correction=latest_correction(case) if case.state == 'correction'
         else None, needs=needs,
         fixes=_fix_uploads_since_notice(case),
+        gaps=outstanding_gaps(case, catalogue),
+        gaps_due=(getattr(case, 'gaps', None) or {}).get('due'),
         rating=portal.ratings.get(case.case_number),
         levels=sorted(LEVELS.items(), reverse=True),
         query_code=getattr(case, 'query_code', None))
@@ -513,10 +528,11 @@ def portal_case_material(request):
 @view_config(route_name='portal_correction_upload', request_method='POST',
              **PUBLIC)
 def portal_correction_upload(request):
-    """A fix for the one-time notice: a new file or a new version."""
+    """A fix for the one-time notice (a new file or a new version), or a
+    material accepted with gaps (容缺) that the applicant supplies later."""
     account, case = _own_case(request)
-    url = request.route_url('portal_case', number=case.case_number) + \
-        '#correction'
+    url = request.route_url('portal_case', number=case.case_number) + (
+        '#correction' if case.state == 'correction' else '#gaps')
     catalogue = catalogue_for(case)
     code = request.POST.get('material_code', '')
     material_def, types, max_mb = material_limits(catalogue, code)
@@ -525,7 +541,8 @@ def portal_correction_upload(request):
     if not _csrf_ok(request):
         error = _('Your session has expired. Please reload the page and '
                   'submit again.')
-    elif case.state != 'correction':
+    elif case.state != 'correction' and code not in {
+            n.material.code for n in outstanding_gaps(case, catalogue)}:
         error = _('Corrections can only be uploaded while the window asks '
                   'for them.')
     elif code and material_def is None:
