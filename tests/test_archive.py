@@ -12,7 +12,7 @@ from casefile.archive.index import GROUPS, file_index
 
 
 def test_a_completed_pharmacy_case_is_archived_with_number_and_index(
-        login, testapp, accepted):
+        login, testapp, accepted, tmp_path, app_settings):
     url, number = accepted
     # not complete yet: the closure check says what blocks, nothing changes
     archivist, response = archive(login, number)
@@ -40,6 +40,18 @@ def test_a_completed_pharmacy_case_is_archived_with_number_and_index(
 
     page = archivist.get('/archives/%s' % number)
     assert archive_number in page.text and '30年' in page.text
+
+    # the download button: the package verifies, its download is journaled
+    assert 'id="download-package"' in page.text
+    response = archivist.get('/archives/%s/package.zip' % number)
+    assert response.content_type == 'application/zip'
+    path = tmp_path / 'download.zip'
+    path.write_bytes(response.body)
+    from casefile.archive.package import load_public_key, verify_package
+    assert verify_package(path, load_public_key(app_settings)) == []
+    assert ('archive.export', 'archivist') in with_case(
+        testapp, number, lambda c: [(e['action'], e['actor'])
+                                    for e in c.journal])
     assert 'id="file-index"' in page.text and '/records/1"' in page.text
 
 
