@@ -2,7 +2,7 @@
 import transaction
 
 from archivehelpers import archive, complete, with_case
-from casehelpers import create_case, csrf_from
+from casehelpers import create_case
 from test_lifecycle import accepted, step  # noqa: F401  (fixture)
 
 

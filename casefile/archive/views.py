@@ -14,7 +14,6 @@ from pyramid.response import FileIter, Response
 from pyramid.view import view_config
 from substanced.util import find_catalog
 
-from ..case.model import Case
 from ..catalogue import vocabulary
 from ..catalogue.store import current_catalogue
 from ..i18n import _
