@@ -16,8 +16,10 @@ segment with whole posting blocks:
    clause's rarest pair (or by date), taking only the top *k* with
    ``heapq``;
 4. a clause of three or more characters is confirmed against the stored
-   text of the case (a substring test), in rank order, until *k* hits are
-   confirmed: pairs present but apart never show up as a hit.
+   text of the case (a substring test), in the global rank order over all
+   segments, until *k* hits are confirmed (``index.search``): pairs present
+   but apart never show up as a hit.  The total counts candidates unless
+   a segment has few enough to confirm them all (then it is exact).
 """
 import bisect
 import datetime
@@ -31,7 +33,7 @@ _EPOCH = datetime.datetime(1970, 1, 1)
 
 #: candidates (per segment) up to which every one is confirmed, giving an
 #: exact total; above it the total counts unconfirmed candidates ("~")
-EXACT_LIMIT = 200
+EXACT_LIMIT = 30
 
 
 def _postings(reader, field, term):
@@ -237,7 +239,7 @@ def evaluate(leaf, clauses, excluded, filters, sort, limit):
         if not allowed:
             return 0, True, []
     check = [c for c in clauses if c.needs_check()]
-    needles = [[n for _r, n in c.alternatives] for c in check]
+    needles = needles_of(clauses)
 
     # -- the fast path: one single-term clause, nothing to confirm -------
     if len(clauses) == 1 and not excluded and sort != 'date':
@@ -294,19 +296,16 @@ def evaluate(leaf, clauses, excluded, filters, sort, limit):
 
     total = len(candidates)
     exact = not check
-    cache = {}
     if check and total <= EXACT_LIMIT:
+        cache = {}
         candidates = {d for d in candidates
                       if confirm(leaf, d, needles, cache)}
         total, exact = len(candidates), True
-        check = []
-    want = limit
-    out = []
-    while True:
-        ranked = heapq.nlargest(want, candidates, key=keyfunc)
-        out = [(keyfunc(d), d) for d in ranked
-               if not check or confirm(leaf, d, needles, cache)]
-        if len(out) >= limit or len(ranked) < want:
-            break
-        want *= 4
-    return total, exact, out[:limit]
+    ranked = heapq.nlargest(limit, candidates, key=keyfunc)
+    return total, exact, [(keyfunc(d), d) for d in ranked]
+
+
+def needles_of(clauses):
+    """What ``confirm`` checks: the clauses with a phrase of 3+ chars."""
+    return [[n for _r, n in c.alternatives] for c in clauses
+            if c.needs_check()]

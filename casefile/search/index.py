@@ -17,15 +17,29 @@ import json
 import os
 import re
 import threading
+import time
 
 from whoosh import index as windex
+from whoosh.codec.whoosh3 import W3Codec
 
-from .engine import Clause, Leaf, evaluate
+from .engine import Clause, Leaf, confirm, evaluate, needles_of
 from .schema import make_schema, to_fields
 
 YEAR = re.compile(r'^\d{4}$')
 NUMBER_YEAR = re.compile(r'-(\d{4})\d{4}-')
 STATE = 'state.json'
+
+
+class Codec(W3Codec):
+    """Whoosh's codec without per-posting length statistics: no field is
+    scored by length here (impacts carry it), and looking lengths up cost
+    a ``stat`` system call per posting when segments are written."""
+    length_stats = False
+
+
+def writer(ix, **kwargs):
+    """A writer of ``ix`` with casefile's codec (used for every write)."""
+    return ix.writer(codec=Codec(), **kwargs)
 
 
 def year_of_number(case_number):
@@ -42,6 +56,27 @@ class SearchIndex:
         self._local = threading.local()
         self._indexes = {}
         self._lock = threading.Lock()
+        self._seen = None
+        self._generation = 0
+        self._years = None
+
+    # -- the generation stamp: one stat() per query instead of listing
+    # every partition's directory to see whether a writer committed ------
+    def touch(self):
+        path = os.path.join(self.path, 'generation')
+        with open(path, 'w') as f:
+            f.write(str(time.time_ns()))
+
+    def _check(self):
+        try:
+            stat = os.stat(os.path.join(self.path, 'generation'))
+            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except OSError:
+            stamp = None
+        if stamp != self._seen or stamp is None:
+            self._seen = stamp
+            self._generation += 1
+            self._years = None
 
     # -- state of this directory -------------------------------------------
     def read_state(self):
@@ -58,6 +93,7 @@ class SearchIndex:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, os.path.join(self.path, STATE))
+        self.touch()
 
     @contextlib.contextmanager
     def locked(self):
@@ -78,12 +114,16 @@ class SearchIndex:
 
     # -- partitions ----------------------------------------------------------
     def years(self):
+        self._check()
+        if self._years is not None:
+            return self._years
         out = []
         for name in os.listdir(self.path):
             if YEAR.match(name) and windex.exists_in(
                     os.path.join(self.path, name)):
                 out.append(int(name))
-        return sorted(out, reverse=True)
+        self._years = sorted(out, reverse=True)
+        return self._years
 
     def index(self, year, create=False):
         ix = self._indexes.get(year)
@@ -105,6 +145,7 @@ class SearchIndex:
         import shutil
         self._indexes.clear()
         self._local = threading.local()
+        self._years = None
         for name in os.listdir(self.path):
             if YEAR.match(name):
                 shutil.rmtree(os.path.join(self.path, name))
@@ -128,41 +169,45 @@ class SearchIndex:
             ix = self.index(year, create=bool(docs))
             if ix is None:
                 continue
-            writer = ix.writer(timeout=30)
+            w = writer(ix, timeout=30)
             try:
                 for number in gone.get(year, ()):
-                    writer.delete_by_term('case_number', number)
+                    w.delete_by_term('case_number', number)
                 for doc in docs:
-                    writer.update_document(**to_fields(doc))
+                    w.update_document(**to_fields(doc))
             except BaseException:
-                writer.cancel()
+                w.cancel()
                 raise
-            writer.commit()
+            w.commit()
+        self.touch()
 
     def optimize(self, years=None):
         for year in years or self.years():
             ix = self.index(year)
-            if ix is not None:
-                ix.optimize()
+            if ix is not None and len(ix._segments()) > 1:
+                writer(ix).commit(optimize=True)
 
     # -- reading ------------------------------------------------------------
     def searcher(self, year):
         cache = getattr(self._local, 'searchers', None)
         if cache is None:
             cache = self._local.searchers = {}
-        searcher = cache.get(year)
-        if searcher is not None:
-            if searcher.up_to_date():
+        found = cache.get(year)
+        if found is not None:
+            generation, searcher = found
+            if generation == self._generation or searcher.up_to_date():
+                cache[year] = (self._generation, searcher)
                 return searcher
             fresh = searcher.refresh()
             if fresh is not searcher:
                 searcher.close()
-            cache[year] = fresh
+            cache[year] = (self._generation, fresh)
             return fresh
         ix = self.index(year)
         if ix is None:
             return None
-        searcher = cache[year] = ix.searcher()
+        searcher = ix.searcher()
+        cache[year] = (self._generation, searcher)
         return searcher
 
     def leaves(self, year):
@@ -210,16 +255,34 @@ class SearchIndex:
         ``principals`` None means no permission filter (command line)."""
         from .query import date_range
         start, end = date_range(parsed.filters)
-        lo, hi = start, end
         clauses = [c for c in (Clause(alts) for alts in parsed.clauses)
                    if c.alternatives]
         excluded = [c for c in (Clause([s]) for s in parsed.excluded)
                     if c.alternatives]
         if parsed.clauses and not clauses:
             return 0, True, []
-        total, exact, hits = 0, True, []
-        years = self.years()
-        for year in years:
+        needles = needles_of(clauses)
+        want = limit if not needles else limit * 2
+        while True:
+            total, exact, hits, short = self._collect(
+                clauses, excluded, parsed.filters, principals, start, end,
+                sort, want)
+            hits.sort(key=lambda h: h[0], reverse=True)
+            out, cache = [], {}
+            for key, leaf, doc in hits:
+                if needles and not confirm(leaf, doc, needles, cache):
+                    continue
+                out.append((key, leaf.reader.stored_fields(doc)))
+                if len(out) == limit:
+                    break
+            if len(out) >= limit or not short or want > 50000:
+                return total, exact, out
+            want *= 4
+
+    def _collect(self, clauses, excluded, filters_, principals, start, end,
+                 sort, want):
+        total, exact, hits, short = 0, True, [], False
+        for year in self.years():
             if start is not None and year < start.year:
                 continue
             if end is not None and year > end.year:
@@ -228,19 +291,18 @@ class SearchIndex:
                 year, 1, 1)) and (end is None or end >= datetime.datetime(
                     year, 12, 31, 23, 59, 59))
             for leaf, _offset in self.leaves(year):
-                filters = leaf_filters(leaf, parsed.filters, principals)
+                filters = leaf_filters(leaf, filters_, principals)
                 if filters is None:
                     continue
                 if not whole_year:
-                    filters.append(leaf.date_set(lo, hi))
+                    filters.append(leaf.date_set(start, end))
                 n, ex, top = evaluate(leaf, clauses, excluded, filters,
-                                      sort, limit)
+                                      sort, want)
                 total += n
                 exact = exact and ex
+                short = short or (len(top) == want and n > want)
                 hits.extend((key, leaf, doc) for key, doc in top)
-        best = heapq.nlargest(limit, hits, key=lambda h: h[0])
-        return total, exact, [(key, leaf.reader.stored_fields(doc))
-                              for key, leaf, doc in best]
+        return total, exact, hits, short
 
 
 FILTER_FIELDS = {'state': 'state', 'section': 'sections', 'item': 'items',

@@ -15,7 +15,7 @@ import logging
 import multiprocessing
 import os
 
-from .index import SearchIndex, year_of_number
+from .index import SearchIndex, writer as new_writer, year_of_number
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def _writer_main(path, inbox, outbox):
                 writer = writers.get(year)
                 if writer is None:
                     ix = search_index.index(year, create=True)
-                    writer = writers[year] = ix.writer(limitmb=128)
+                    writer = writers[year] = new_writer(ix, limitmb=128)
                 writer.add_document(**fields)
                 last[year] = fields['case_number']
         elif kind == 'commit':
@@ -95,7 +95,7 @@ class Writers:
             writer = self.local.get(year)
             if writer is None:
                 ix = self.search_index.index(year, create=True)
-                writer = self.local[year] = ix.writer(limitmb=128)
+                writer = self.local[year] = new_writer(ix, limitmb=128)
             for fields in fields_list:
                 writer.add_document(**fields)
             return

@@ -10,7 +10,10 @@ the principals that may view the case in its current state.
 from whoosh.fields import (
     BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema)
 
-from .analysis import PairTokenizer
+from whoosh.formats import Frequency
+from whoosh.system import pack_uint
+
+from .analysis import PairTokenizer, impacts
 
 #: list-valued fields, written as space-separated keywords
 LISTS = ('items', 'sections', 'organisations', 'allowed')
@@ -20,11 +23,23 @@ FILTERS = ('state', 'matter', 'items', 'sections', 'light', 'retention',
            'case_number')
 
 
+class ImpactFormat(Frequency):
+    """Postings of ``text``: each distinct term once, its weight the BM25
+    impact (``analysis.impacts``), straight from the text without token
+    objects (the analyzer is kept for Whoosh's own query tools)."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        one = pack_uint(1)
+        return ((term, 1, impact, one)
+                for term, impact in impacts(value).items())
+
+
 def _text():
     # no positions (phrases are confirmed on the stored text) and no
     # length column: the impact in each posting's weight already holds
     # the length normalisation; both halve the writing time per posting
     field = TEXT(analyzer=PairTokenizer(), phrase=False)
+    field.format = ImpactFormat()
     field.scorable = False
     return field
 
