@@ -280,6 +280,16 @@ def run_size(n, procs, runs, workdir, keep=False, seed=20260101):
               statistics.mean(recall), statistics.mean(precision),
               len(recall)))
     print('worst p95 ratio casefile/FTS5: %.2fx' % max(worst))
+    # incremental indexing: one changed case written and committed, as the
+    # after-commit hook does (update_document + commit of its year)
+    times = []
+    for doc in rng.sample(docs, 20):
+        doc = dict(doc, text=doc['text'] + '\n补正材料已收到。')
+        with search_index.locked():
+            ms, _r = timed(search_index.apply, [doc])
+        times.append(ms)
+    print('incremental indexing of one changed case: p50 %.1f ms, '
+          'p95 %.1f ms' % (pct(times, 50), pct(times, 95)))
     db.close()
     del docs, texts
     if not keep:
