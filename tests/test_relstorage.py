@@ -2,9 +2,11 @@
 
 A throw-away PostgreSQL cluster (``initdb`` + ``pg_ctl``, a Unix socket in
 the test's directory, no TCP port) holds the case database and the audit
-database; casefile opens them through ``zconfig://`` URIs, exactly as
-production.ini.example shows, does its first start there, and runs a
-pharmacy case from intake to completion.  Needs PostgreSQL's server
+database; the prepared test database is copied into them with
+RelStorage's ``zodbconvert`` (the migration path from FileStorage or
+ZEO), casefile opens them through ``zconfig://`` URIs, exactly as
+production.ini.example shows, and runs a pharmacy case from intake to
+completion.  Needs PostgreSQL's server
 binaries (``apt-get install postgresql``; .ci/run installs them) and the
 ``relstorage`` extra; skipped with the reason when they are absent.
 """
@@ -12,6 +14,7 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 import pytest
@@ -100,12 +103,48 @@ RELSTORAGE_CONF = """\
 """
 
 
+CONVERT_CONF = """\
+<filestorage source>
+  path {source}/{name}
+  {blob}
+  read-only true
+</filestorage>
+<relstorage destination>
+  {dest_blob}
+  keep-history false
+  <postgresql>
+    dsn dbname='{db}' host='{sock}' user='casefile'
+  </postgresql>
+</relstorage>
+"""
+
+
+def zodbconvert(tmp_path, source, sock, var):
+    """Copy the prepared FileStorage databases into PostgreSQL with
+    RelStorage's ``zodbconvert``: the way an installation moves from
+    FileStorage or ZEO to RelStorage (docs/deploy.md), and much faster
+    here than a first start (bcrypt-hashing every demo user)."""
+    for name, db, blob, dest_blob in (
+            ('Data.fs', 'casefile', 'blob-dir %s/blobs' % source,
+             'blob-dir %s/blobs\n  shared-blob-dir true' % var),
+            ('audit.fs', 'casefile_audit', '', '')):
+        conf = tmp_path / ('convert-%s.conf' % db)
+        conf.write_text(CONVERT_CONF.format(
+            source=source, name=name, blob=blob, dest_blob=dest_blob,
+            db=db, sock=sock))
+        subprocess.run([os.path.join(os.path.dirname(sys.executable),
+                                     'zodbconvert'), str(conf)],
+                       check=True, capture_output=True)
+
+
 @pytest.fixture
-def app_settings(tmp_path, postgres):
-    """conftest's settings with both databases on RelStorage."""
+def app_settings(tmp_path, postgres, template_var_dir):
+    """conftest's settings with both databases on RelStorage, filled from
+    the prepared test database."""
     from conftest import make_settings
     var = tmp_path / 'var'
     var.mkdir()
+    zodbconvert(tmp_path, str(template_var_dir), postgres, var)
     conf = tmp_path / 'relstorage.conf'
     conf.write_text(RELSTORAGE_CONF.format(blobs=var / 'blobs',
                                            sock=postgres))
