@@ -167,10 +167,17 @@ def test_hand_over_carries_the_materials_and_the_result_returns(
     fire_user.get('%s/materials/%s' % (url, own), status=200)
     for name in other:
         fire_user.get('%s/materials/%s' % (url, name), status=403)
+    # nor the other items' own form fields, nor their journal entries
+    page = fire_user.get(url)
+    assert '临时用地面积' not in page.text and '计划开工年份' not in page.text
+    assert '临时用地审批（属地） → 铁西区' not in page.text
+    assert '建设项目消防安全布局和消防车通道规划意见 → 鞍山市消防救援支队' in page.text
     # the lead section sees hand-over and return on the case page
     lead = login('reviewer.invest').get(url)
     block = task_block(lead.text, 'XF-001')
     assert '移交' in block and decision.number in block
+    assert '临时用地面积' in lead.text
+    assert '临时用地审批（属地） → 铁西区行政审批局' in lead.text
 
 
 def test_a_district_user_cannot_see_another_districts_case(login, testapp):

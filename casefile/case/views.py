@@ -104,6 +104,13 @@ def case_page_values(context, request, upload_error=None, action_error=None):
     others = [(name, m) for name, m in materials.items()
               if m.material_code not in known]
     tasks = _visible(request, context.tasks(), TASK_VIEW)
+    # a section's user sees some tasks: the items whose task they may not
+    # see (another section's, another organisation's) keep their own form
+    # fields and journal entries hidden too.  Case-wide roles (window,
+    # issuance, supervision) see no task and everything else.
+    hidden = ({t.item_code for t in context.tasks()}
+              - {t.item_code for t in tasks}) if tasks else set()
+    hidden_names = {catalogue.items[c].name for c in hidden}
     task_timings = [(t, task_timing(t, yellow_days=days)) for t in tasks]
     explanation = explain_timings([tt[1] for tt in task_timings] + [timing])
     documents = []
@@ -115,12 +122,14 @@ def case_page_values(context, request, upload_error=None, action_error=None):
         'case': context,
         'application': application,
         'catalogue': catalogue,
-        'form_rows': form_rows(catalogue, context.application_code,
-                               context.form_data),
+        'form_rows': [(heading, rows) for heading, rows in form_rows(
+            catalogue, context.application_code, context.form_data)
+            if heading is None or heading not in hidden_names],
         'items': [catalogue.items[code] for code in context.item_codes],
         'expected': expected,
         'others': others,
-        'journal': list(context.journal)[::-1],
+        'journal': [e for e in context.journal
+                    if e.get('target') not in hidden][::-1],
         'can_add': request.has_permission(CASE_ADD_MATERIAL, context),
         'engine': engine,
         'steps': engine.available(context, request),
