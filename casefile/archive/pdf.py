@@ -283,6 +283,8 @@ def reading_pdf(case, entries, generated, digests, settings, out):
     def append(data_or_file, title):
         start = len(writer.pages)
         writer.append(PdfReader(data_or_file))
+        if len(writer.pages) == start:
+            raise ValueError('a PDF without pages')
         writer.add_outline_item(title=title, page_number=start)
 
     append(io.BytesIO(generated['__index__']), '卷内目录')
