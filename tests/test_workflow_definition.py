@@ -358,8 +358,8 @@ def test_permission_map_adds_one_permission_per_transition_from_the_state():
     assert in_review['case.withdraw'] == ['window_clerk']
     assert 'case.accept' not in in_review
     # a final state: only what it declares
-    assert case.permission_map('completed') == {
-        p: list(roles) for p, roles in case.permissions['completed'].items()}
+    assert case.permission_map('archived') == {
+        p: list(roles) for p, roles in case.permissions['archived'].items()}
 
 
 def test_permission_map_leaves_out_transitions_only_the_system_fires():
