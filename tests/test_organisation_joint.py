@@ -108,3 +108,31 @@ def test_joint_review_meeting_with_minutes_and_conclusions(login, testapp):
     page = login('reviewer.tiexi').get(session_url)
     assert re.search(r'id="conclusion-fire.review"', page.text)
     login('reviewer.market').get(session_url, status=403)
+
+
+def test_joint_inspection_lets_the_inspection_section_in(login, testapp):
+    """P-LINK-1 needs no site inspection: inspectors cannot open the case
+    until the lead section invites them to a joint inspection."""
+    url, number = new_case(login, testapp)
+    login('inspector').get(url, status=403)
+    lead = login('reviewer.invest')
+    response = lead.post(url + '/joint', [
+        ('csrf_token', csrf_from(lead.get(url + '/joint').text)),
+        ('kind', 'inspection'), ('topic', '临时用地现场联合踏勘'),
+        ('date', '2026-12-02'), ('participants', 'tiexi.approval'),
+        ('participants', 'site_inspection')], expect_errors=True)
+    assert response.status_int == 302, response.text[:2000]
+    session_url = response.location
+    inspector = login('inspector')
+    inspector.get(url, status=200)
+    assert post(inspector, session_url, '/conclusion',
+                section='site_inspection', conclusion='agree'
+                ).status_int == 302
+    conn, case = open_db_case(testapp, number)
+    try:
+        session = case['joint_work']['j001']
+        assert session.kind == 'inspection'
+        assert session.conclusions['site_inspection']['by'] == 'inspector'
+        assert session.missing() == ['tiexi.approval']
+    finally:
+        conn.close()

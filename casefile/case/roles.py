@@ -31,9 +31,11 @@ def _inspection_roles(case):
     catalogue = catalogue_for(case)
     code = case.application_code
     reviews = reviews_of(case)
+    from ..organisation.joint import inspection_invited
     inspector = ['role:inspector'] if (
         catalogue.needs_inspection(code)
-        or catalogue.needs_expert_review(code)) else []
+        or catalogue.needs_expert_review(code)
+        or inspection_invited(case)) else []
     experts = [p for r in reviews if r.state == 'open'
                for p in getattr(r, 'panel_principals', ())]
     return {'inspector': inspector, 'expert': experts}

@@ -87,6 +87,12 @@ def sessions_of(case):
     return sorted(container.values(), key=lambda s: s.__name__)
 
 
+def inspection_invited(case):
+    """Whether the inspection section takes part in a joint work of the
+    case: then inspectors may open the case (``casefile.case.roles``)."""
+    return any(INSPECTION_SECTION in s.participants for s in sessions_of(case))
+
+
 def possible_participants(case):
     """The case's sections (all organisations) and the inspection section."""
     out = list(case.sections)
@@ -138,6 +144,9 @@ def convene(case, kind, topic, date, place, participants, items, actor,
                         data={'kind': kind, 'date': day.isoformat(),
                               'place': session.place,
                               'participants': chosen, 'items': items})
+    if INSPECTION_SECTION in chosen:   # inspectors now open the case
+        from ..workflow.engine import get_engine
+        get_engine(registry).apply_acl(case, registry)
     case.touch()
     notify_modified(case, registry)
     return session
