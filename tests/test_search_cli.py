@@ -37,7 +37,7 @@ def test_reindex_rebuilds_and_search_prints_json(var_dir):
     result = run(var_dir, 'reindex', '--procs', '2', '--fresh')
     assert result.exit_code == 0, result.output
     assert 'indexed 1 case(s)' in result.output
-    assert not os.path.exists(os.path.join(index_dir, 'reindex.json'))
+    assert not os.path.exists(os.path.join(index_dir, 'rebuild'))
 
     result = run(var_dir, 'search', '命令行大药房', '--json')
     assert result.exit_code == 0, result.output

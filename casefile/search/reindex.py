@@ -8,7 +8,9 @@ in batches.  ``reindex.json`` in the index directory records, per year,
 the last case number committed: an interrupted run resumes after it.
 The log sequence number read at the start is written as "applied" at the
 end, then the log is applied from there, so cases changed during the
-rebuild are indexed again with their newest state.
+rebuild are indexed again with their newest state.  The new partitions
+are built in ``search_dir/rebuild/`` and renamed into place at the end,
+so searches keep answering from the old index meanwhile.
 """
 import json
 import logging
@@ -133,6 +135,10 @@ def rebuild_locked(app_root, search_log, search_index, procs=1,
     from .schema import to_fields
     start_seq = search_log.last() if search_log is not None else 0
     log_id = search_log.log_id if search_log is not None else None
+    # built aside and swapped in at the end: searches keep the old index
+    # meanwhile, and an interrupted run leaves it untouched
+    live, search_index = search_index, SearchIndex(
+        os.path.join(search_index.path, 'rebuild'))
     checkpoint = _read_checkpoint(search_index) if resume else None
     if checkpoint is None or checkpoint.get('log') != log_id:
         search_index.clear()
@@ -160,7 +166,7 @@ def rebuild_locked(app_root, search_log, search_index, procs=1,
             if case is None:
                 continue
             doc = case_document(case, allowed_principals(case),
-                                search_index.texts_dir)
+                                live.texts_dir)
             fields = to_fields(doc)
             pending.setdefault(fields['date'].year, []).append(fields)
             count += 1
@@ -181,12 +187,30 @@ def rebuild_locked(app_root, search_log, search_index, procs=1,
     finally:
         writers.close()
     search_index.optimize()
-    search_index.write_state(start_seq, log_id)
-    try:
-        os.remove(os.path.join(search_index.path, CHECKPOINT))
-    except OSError:
-        pass
+    _swap(search_index, live)
+    live.write_state(start_seq, log_id)
+    import shutil
+    shutil.rmtree(search_index.path, ignore_errors=True)
     return count
+
+
+def _swap(built, live):
+    """Replace the live partitions by the rebuilt ones (renames)."""
+    import shutil
+    from .index import YEAR
+    old = os.path.join(live.path, 'replaced')
+    shutil.rmtree(old, ignore_errors=True)
+    os.makedirs(old)
+    for name in os.listdir(live.path):
+        if YEAR.match(name):
+            os.rename(os.path.join(live.path, name), os.path.join(old, name))
+    for name in os.listdir(built.path):
+        if YEAR.match(name):
+            os.rename(os.path.join(built.path, name),
+                      os.path.join(live.path, name))
+    live._indexes.clear()
+    live._years = None
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def rebuild(db, search_index, registry, procs=2, progress=None,
