@@ -196,3 +196,18 @@ def test_standard_analyzer_fails_the_same_set(judged, tmp_path):
         assert search(parse('药店'), '药店') == []
     recall = sum(s[1] for s in scores) / len(scores)
     assert recall < 0.95, recall
+
+
+def test_archive_filters_and_bad_values(judged):
+    from casefile.search.query import QueryError
+    docs, search_index = judged
+    everything = search_index.search(parse('药店'), None)[0]
+    assert search_index.search(parse('药店', {'archived': 'no'}),
+                               None)[0] == everything
+    assert search_index.search(parse('药店 归档:是'), None)[0] == 0
+    with pytest.raises(QueryError):
+        search_index.search(parse('药店', {'archived': 'maybe'}), None)
+    with pytest.raises(QueryError):
+        search_index.search(parse('药店 日期:2024-13-01'), None)
+    with pytest.raises(QueryError):
+        parse('"药店')
