@@ -227,9 +227,12 @@ def documents_for(app_root, numbers, search_index):
         if case is None:
             gone.append(number)
             continue
-        docs.append(case_document(case, allowed_principals(case),
-                                  search_index.texts_dir))
-        gone_year = None  # noqa: F841  (a case never changes year)
+        try:
+            docs.append(case_document(case, allowed_principals(case),
+                                      search_index.texts_dir))
+        except Exception:
+            # one unreadable case must not hold back every later change
+            log.exception('search: cannot index case %s; skipped', number)
     return docs, gone
 
 
