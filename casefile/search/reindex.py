@@ -165,8 +165,13 @@ def rebuild_locked(app_root, search_log, search_index, procs=1,
             case = cases.get(number)
             if case is None:
                 continue
-            doc = case_document(case, allowed_principals(case),
-                                live.texts_dir)
+            try:
+                doc = case_document(case, allowed_principals(case),
+                                    live.texts_dir)
+            except Exception:
+                log.exception('search: cannot index case %s; skipped',
+                              number)
+                continue
             fields = to_fields(doc)
             pending.setdefault(fields['date'].year, []).append(fields)
             count += 1
