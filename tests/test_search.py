@@ -4,13 +4,9 @@ Cases are made through the intake page, so the index is fed by the same
 events and transaction hooks as in production.
 """
 import io
-import json
-import os
 
-import pytest
-import transaction
 
-from casehelpers import PHARMACY, create_case, csrf_from
+from casehelpers import create_case, csrf_from
 
 PHARMACY_NAME = '鞍山市铁东区开办药店申请人康宁大药房有限公司'
 

@@ -3,7 +3,6 @@ import io
 import json
 import os
 
-import pytest
 from click.testing import CliRunner
 
 from casefile.cli import main

@@ -6,7 +6,6 @@ The corpus (``casefile.search.synthetic``) is seeded; the answers are not
 written down but computed from the texts: a case is relevant when its
 text contains every query phrase and it passes the filters.
 """
-import datetime
 import random
 
 import pytest

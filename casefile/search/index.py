@@ -12,7 +12,6 @@ their own directories each catch up on their own.
 import contextlib
 import datetime
 import fcntl
-import heapq
 import json
 import os
 import re
