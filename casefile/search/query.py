@@ -16,7 +16,6 @@ exact terms intersected with the text before scoring (``build``).
 """
 import datetime
 import re
-import shlex
 
 from whoosh import query as Q
 
@@ -60,18 +59,18 @@ class Parsed:
         return not self.clauses and not self.excluded
 
 
+TOKENS = re.compile(r'(\S*?)"([^"]*)"|(\S+)')
+
+
 def _split(text):
-    # shlex understands quotes; Chinese quotes are made ASCII first
+    """Tokens: ``"quoted phrase"`` (its prefix kept: ``-"…"``, ``f:"…"``)
+    or runs without spaces.  Chinese quotes and colons count as ASCII."""
     text = (text or '').replace('“', '"').replace('”', '"').replace(
         '：', ':').replace('\u3000', ' ')
-    try:
-        lexer = shlex.shlex(text, posix=True)
-        lexer.whitespace_split = True
-        lexer.commenters = ''
-        lexer.escape = ''
-        return list(lexer)
-    except ValueError:
+    if text.count('"') % 2:
         raise QueryError('unbalanced quotes')
+    return [m.group(3) if m.group(3) is not None
+            else m.group(1) + m.group(2) for m in TOKENS.finditer(text)]
 
 
 def parse(text, filters=None):
