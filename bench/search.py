@@ -88,7 +88,7 @@ def build_casefile(docs, path, procs):
                 for year, chunk in batch.items():
                     writers.send(year, chunk)
                 batch = {}
-            if i % 50000 == 0:
+            if i % 200000 == 0:      # resumable batches, as the rebuild
                 writers.commit()
         for year, chunk in batch.items():
             writers.send(year, chunk)

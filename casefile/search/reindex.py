@@ -22,7 +22,7 @@ from .index import SearchIndex, writer as new_writer, year_of_number
 log = logging.getLogger(__name__)
 
 CHECKPOINT = 'reindex.json'
-BATCH = 5000
+BATCH = 20000
 
 
 def _read_checkpoint(search_index):
