@@ -92,10 +92,10 @@ def build_casefile(docs, path, procs):
                 writers.commit()
         for year, chunk in batch.items():
             writers.send(year, chunk)
-        writers.commit()
+        writers.commit(final=True)
     finally:
         writers.close()
-    search_index.optimize()
+    search_index.optimize()     # a no-op unless procs == 1
     search_index.touch()
     seconds = time.perf_counter() - started
     return search_index, seconds

@@ -61,8 +61,17 @@ def _writer_main(path, inbox, outbox):
                 writer.add_document(**fields)
                 last[year] = fields['case_number']
         elif kind == 'commit':
-            for year, writer in writers.items():
-                writer.commit(merge=False)
+            final = payload
+            for year in (set(last) if final else set(writers)):
+                writer = writers.get(year)
+                if writer is None:
+                    writer = new_writer(search_index.index(year))
+                # the last commit optimises this process's years to one
+                # segment each, in parallel with the other writers
+                if final:
+                    writer.commit(optimize=True)
+                else:
+                    writer.commit(merge=False)
             writers.clear()
             outbox.put(dict(last))
     for writer in writers.values():
@@ -103,16 +112,17 @@ class Writers:
             return
         self.workers[self.route(year)][1].put(('docs', fields_list))
 
-    def commit(self):
+    def commit(self, final=False):
         """Commit everything sent so far; returns {year: last number}
-        (for the local writer: {}), used for the checkpoint."""
+        (for the local writer: {}), used for the checkpoint.  ``final``
+        optimises each year (in the writer processes)."""
         if not self.workers:
             for writer in self.local.values():
                 writer.commit(merge=False)
             self.local.clear()
             return {}
         for _proc, inbox, _outbox in self.workers:
-            inbox.put(('commit', None))
+            inbox.put(('commit', final))
         merged = {}
         for _proc, _inbox, outbox in self.workers:
             merged.update(outbox.get())
@@ -188,7 +198,7 @@ def rebuild_locked(app_root, search_log, search_index, procs=1,
                 progress.update(1)
         for year, batch in pending.items():
             writers.send(year, batch)
-        writers.commit()
+        writers.commit(final=True)
     finally:
         writers.close()
     search_index.optimize()
