@@ -385,3 +385,25 @@ def test_docs_examples_run(monkeypatch):
                               optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 6
     assert result.failed == 0
+
+
+def test_cli_check_and_list(tmp_path):
+    from click.testing import CliRunner
+    from casefile.cli import main
+    ini = os.path.join(REPO, 'development.ini')
+    runner = CliRunner()
+    result = runner.invoke(main, ['-c', ini, 'organisations', 'check'])
+    assert result.exit_code == 0, result.output
+    assert 'OK (13 organisations' in result.output
+    result = runner.invoke(main, ['-c', ini, 'organisations', 'list'])
+    assert 'tiedong\tdistrict\t210302\t铁东区行政审批局\ttiedong.approval' \
+        in result.output
+    broken = tmp_path / 'organisations.yaml'
+    broken.write_text(VALID + '- code: fire\n  name: x\n  kind: department\n'
+                      '  sections: [{code: a, name: a}]\n', encoding='utf-8')
+    result = runner.invoke(main, ['-c', ini, 'organisations', 'check',
+                                  str(broken)])
+    assert result.exit_code == 1
+    assert "%s:%d: organisation fire: duplicate organisation code 'fire'" % (
+        broken, line_of(broken.read_text(encoding='utf-8'), 'code: fire',
+                        2)) in result.output

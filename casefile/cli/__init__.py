@@ -14,6 +14,7 @@ from .archive import archive
 from .catalogue import catalogue
 from .documents import documents
 from .journal import journal
+from .organisations import organisations
 from .search import reindex, search
 from .site import demo, init, shell
 from .supervise import supervise
@@ -45,6 +46,7 @@ main.add_command(catalogue)
 main.add_command(documents)
 main.add_command(supervise)
 main.add_command(journal)
+main.add_command(organisations)
 main.add_command(reindex)
 main.add_command(search)
 main.add_command(backup)
