@@ -310,3 +310,18 @@ def test_organisation_pages(login):
     page = browser.get('/organisations/bureau')
     assert '市场准入科' in page.text
     browser.get('/organisations/nowhere', status=404)
+
+
+def test_the_case_page_explains_an_organisations_own_closure():
+    from casefile.case.views import explain_timings
+    from casefile.clock.timing import Timing
+    import casefile.organisation as org
+    org.configure('schemas/organisations.yaml')
+    clock = Timing(start=datetime.date(2026, 12, 16),
+                   deadline=datetime.date(2026, 12, 22))
+    rows = explain_timings([clock], {'tiedong'})
+    assert ('2026-12-18', '铁东区行政审批局：本局闭馆：区政务服务中心搬迁（演示）') in rows \
+        or any(d == '2026-12-18' and r.startswith('铁东区行政审批局：')
+               for d, r in rows)
+    assert [d for d, _r in rows] == sorted(d for d, _r in rows)
+    assert not any(d == '2026-12-18' for d, _r in explain_timings([clock]))

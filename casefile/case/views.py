@@ -112,7 +112,9 @@ def case_page_values(context, request, upload_error=None, action_error=None):
               - {t.item_code for t in tasks}) if tasks else set()
     hidden_names = {catalogue.items[c].name for c in hidden}
     task_timings = [(t, task_timing(t, yellow_days=days)) for t in tasks]
-    explanation = explain_timings([tt[1] for tt in task_timings] + [timing])
+    explanation = explain_timings(
+        [tt[1] for tt in task_timings] + [timing],
+        {getattr(t, 'organisation', 'bureau') for t in tasks} - {'bureau'})
     documents = []
     for container in ('documents', 'decisions', 'certificates'):
         documents.extend((container, name, d) for name, d in
@@ -160,15 +162,28 @@ def case_page_values(context, request, upload_error=None, action_error=None):
     }
 
 
-def explain_timings(timings):
-    """The non-working days inside the clocks shown, with their reasons."""
-    from ..clock import get_calendar
+def explain_timings(timings, organisations=()):
+    """The non-working days inside the clocks shown, with their reasons;
+    days another organisation of the case counts differently (its own
+    closures, casefile.organisation) are named with that organisation."""
+    from ..clock import calendar_for, get_calendar
     starts = [t.start for t in timings if t.start]
     ends = [t.deadline for t in timings if t.deadline and t.start]
     if not starts or not ends:
         return []
-    rows = get_calendar().explain(min(starts), max(ends))
-    return [(row.date.isoformat(), row.reason) for row in rows]
+    start, end = min(starts), max(ends)
+    rows = get_calendar().explain(start, end)
+    out = [(row.date.isoformat(), row.reason) for row in rows]
+    if organisations:
+        from ..organisation import organisation_name
+        seen = {(row.date, row.kind.kind) for row in rows}
+        for code in sorted(organisations):
+            for row in calendar_for(code).explain(start, end):
+                if (row.date, row.kind.kind) not in seen:
+                    out.append((row.date.isoformat(), '%s：%s' % (
+                        organisation_name(code), row.reason)))
+        out.sort(key=lambda pair: pair[0])
+    return out
 
 
 def _clock_action(request, case, func):
