@@ -60,3 +60,28 @@ def test_login_does_not_redirect_off_site(testapp):
 def test_static_assets_are_served_locally(testapp):
     testapp.get('/static/casefile.css', status=200)
     testapp.get('/deform_static/css/form.css', status=200)
+
+
+def test_recent_list_shows_the_last_month_only(login, testapp):
+    """The "recently changed" worklist is bounded in time: without the
+    bound its permission check would visit every case the city ever had."""
+    import datetime
+    import transaction
+    from substanced.util import find_catalog
+    from casehelpers import create_case, open_db_case
+    clerk = login('clerk')
+    number = create_case(clerk).location.rstrip('/').rsplit('/', 1)[-1]
+    supervisor = login('supervisor')
+    assert number in supervisor.get('/').text
+    from pyramid.threadlocal import manager
+    manager.push({'registry': testapp.app.registry, 'request': None})
+    conn, case = open_db_case(testapp, number)
+    try:
+        case.modified -= datetime.timedelta(days=40)
+        find_catalog(case, 'casefile').reindex_resource(case)
+        transaction.commit()
+    finally:
+        transaction.abort()
+        conn.close()
+        manager.pop()
+    assert number not in supervisor.get('/').text

@@ -5,11 +5,28 @@ the ``allowed`` index so that a list only ever shows cases the user may
 view in their current state.  The life-cycle workflow adds its states to
 these queries; the clock adds deadline sorting.
 """
+import datetime
+
+from hypatia.query import And
 from substanced.util import find_catalog
 
 from ..i18n import _
 
 PAGE = 50
+#: the "recently changed" list looks this far back: without a bound it
+#: would check the permission of every case the city ever had
+RECENT_DAYS = 30
+
+
+def permitted(catalog, request, permission, *filters):
+    """``filters`` ANDed, then the permission check last.
+
+    The ``allowed`` index checks each candidate's ACL one by one, so it
+    must see the few documents the other indexes leave, never all cases:
+    hypatia intersects in the order given.
+    """
+    return And(*(filters + (catalog['allowed'].allows(request,
+                                                      permission),)))
 
 
 class Worklist:
@@ -45,6 +62,11 @@ def light_query(catalog, light, yellow_days):
                                                              yellow_days))
 
 
+def recent_since():
+    return (datetime.datetime.now(datetime.timezone.utc)
+            - datetime.timedelta(days=RECENT_DAYS))
+
+
 def yellow_days(request):
     return int(request.registry.settings.get('casefile.yellow_days', 3))
 
@@ -62,42 +84,47 @@ def worklists_for(request, light=None):
     """
     info = request.user_info
     catalog = case_catalog(request)
-    cases = catalog['kind'].eq('case') & catalog['allowed'].allows(
-        request, 'case.view')
-    tasks = catalog['kind'].eq('task') & catalog['allowed'].allows(
-        request, 'task.view')
+    is_case = catalog['kind'].eq('case')
+    is_task = catalog['kind'].eq('task')
+
+    def cases(*filters):
+        return permitted(catalog, request, 'case.view', is_case, *filters)
+
+    def tasks(*filters):
+        return permitted(catalog, request, 'task.view', is_task, *filters)
     roles = set(info.roles)
     lists = []
     if 'window_clerk' in roles:
         lists.append(Worklist(
             'intake', _('Cases at intake'),
-            cases & catalog['state'].any(['submitted', 'correction']),
+            cases(catalog['state'].any(['submitted', 'correction'])),
             sort_index='deadline', reverse=False))
     if 'section_reviewer' in roles and info.sections:
         lists.append(Worklist(
             'review', _('Items to review'),
-            tasks & catalog['state'].eq('in_review')
-            & catalog['sections'].any(info.sections),
+            tasks(catalog['state'].eq('in_review'),
+                  catalog['sections'].any(info.sections)),
             sort_index='deadline', reverse=False))
     if 'section_head' in roles and info.sections:
         lists.append(Worklist(
             'approve', _('Items awaiting my approval'),
-            tasks & catalog['state'].eq('awaiting_approval')
-            & catalog['sections'].any(info.sections),
+            tasks(catalog['state'].eq('awaiting_approval'),
+                  catalog['sections'].any(info.sections)),
             sort_index='deadline', reverse=False))
     if info.sections and roles & {'section_reviewer', 'section_head'}:
         lists.append(Worklist(
             'lead', _('Cases my section leads'),
-            cases & catalog['state'].eq('in_review')
-            & catalog['lead_section'].any(info.sections),
+            cases(catalog['state'].eq('in_review'),
+                  catalog['lead_section'].any(info.sections)),
             sort_index='deadline', reverse=False))
     if 'issuance_clerk' in roles:
         lists.append(Worklist(
             'issue', _('Results ready for issuance'),
-            cases & catalog['state'].eq('decided'),
+            cases(catalog['state'].eq('decided')),
             sort_index='deadline', reverse=False))
     lists.append(Worklist(
-        'recent', _('Recently changed cases I may see'), cases,
+        'recent', _('Recently changed cases I may see'),
+        cases(catalog['modified'].ge(recent_since())),
         sort_index='modified'))
     if light in ('red', 'yellow'):
         lists = [w for w in lists if w.sort_index == 'deadline']
@@ -113,13 +140,13 @@ def worklists_for(request, light=None):
 def search_cases(request, text=None, limit=PAGE):
     """Find cases by case number, applicant name or credit code/ID number."""
     catalog = case_catalog(request)
-    query = (catalog['kind'].eq('case')
-             & catalog['allowed'].allows(request, 'case.view'))
+    filters = (catalog['kind'].eq('case'),)
     text = (text or '').strip()
     if text:
-        query = query & (catalog['case_number'].eq(text.upper())
-                         | catalog['applicant_name'].eq(text)
-                         | catalog['applicant_identifier'].eq(text.upper()))
+        filters += (catalog['case_number'].eq(text.upper())
+                    | catalog['applicant_name'].eq(text)
+                    | catalog['applicant_identifier'].eq(text.upper()),)
+    query = permitted(catalog, request, 'case.view', *filters)
     resultset = query.execute()
     count = len(resultset)
     if not count:
