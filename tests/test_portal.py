@@ -290,6 +290,12 @@ def test_online_application_lands_in_the_intake_queue(
     clerk = login('clerk')
     home = clerk.get('/')
     assert number in home.text
+    staff_page = clerk.get(staff_url(number))
+    assert '网上申请' in staff_page.text          # the channel
+    assert case.query_code in staff_page.text
+    # the journal names the applicant, not their internal account id
+    assert '（申请人，网上办理）' in staff_page.text
+    assert 'applicant:' not in staff_page.text
     page = applicant.get('/portal/cases/%s' % number)
     assert '网上提交申请' in page.text
 
@@ -304,6 +310,8 @@ def test_window_cases_get_a_query_code_too(login, testapp):
         assert case.applicant_account is None
     finally:
         conn.close()
+    page = clerk.get(url)
+    assert '窗口申请' in page.text and case.query_code in page.text
 
 
 def test_a_window_case_is_added_with_its_query_code(

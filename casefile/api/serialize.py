@@ -136,6 +136,7 @@ def task_data(request, case, task):
         'item_code': task.item_code,
         'item_name': task.item_name,
         'section': task.section,
+        'organisation': getattr(task, 'organisation', None),
         'prerequisites': list(task.prerequisites),
         'state': task.state,
         'state_title': engine.state_title(task),
@@ -158,6 +159,10 @@ def case_data(request, case):
     data.update({
         'applicant': _tree(case.applicant),
         'project_number': getattr(case, 'project_number', None),
+        'organisations': list(getattr(case, 'organisations', ()) or ()),
+        'district': getattr(case, 'district', None),
+        'channel': getattr(case, 'channel', None) or 'window',
+        'archive_number': getattr(case, 'archive_number', None),
         'items': list(case.item_codes),
         'form': _tree(case.form_data),
         'accepted_at': _iso(case.accepted_at),

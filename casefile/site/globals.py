@@ -44,11 +44,25 @@ def people_namer(request):
         if not login:
             return ''
         if login not in cache:
-            users = request.root['principals']['users']
-            user = users.get(login)
-            cache[login] = getattr(user, 'title', None) or login
+            cache[login] = _name_of(request, login)
         return cache[login]
     return people
+
+
+def _name_of(request, login):
+    """A staff login's title, or the name of an applicant acting online
+    (journals name them ``applicant:<account id>``, see casefile.portal)."""
+    root = request.root
+    if login.startswith('applicant:'):
+        portal = root.get('portal')
+        accounts = getattr(portal, 'accounts', None)
+        account = accounts.get(login.split(':', 1)[1]) if accounts else None
+        if account is None:
+            return login
+        return request.localizer.translate(_(
+            '${name} (applicant online)', mapping={'name': account.name}))
+    user = root['principals']['users'].get(login)
+    return getattr(user, 'title', None) or login
 
 
 @subscriber(BeforeRender)
