@@ -65,6 +65,7 @@ CRASH = textwrap.dedent('''
     app = main({'here': REPO}, **make_settings(%(var)r))
     def killed(*args, **kw):
         os._exit(9)      # the process dies after commit, before indexing
+    queue.Applier.wake = killed      # the commit hands the work over here
     queue.catch_up = killed
     testapp = webtest.TestApp(app, extra_environ={'REMOTE_ADDR': '127.0.0.1'})
     clerk = sign_in(testapp, 'clerk')
@@ -120,13 +121,22 @@ def test_a_crash_after_commit_is_repaired_at_the_next_start(var_dir,
             db.close()
 
 
+def settled(app):
+    """The index after every committed change is applied (the commits
+    hand the work to a background thread; wait for it here)."""
+    from casefile.search.queue import catch_up
+    search_index = get_index(app.registry)
+    catch_up(app.registry._zodb_databases[''], search_index, app.registry)
+    return search_index
+
+
 def test_a_rolled_back_transaction_leaves_no_trace(app, testapp, login,
                                                   root):
     from casefile.events import notify_modified
     from casefile.search.queue import enqueue
     clerk = login('clerk')
     number = new_case(clerk, '鞍山市回滚之前药店有限公司')
-    search_index = get_index(app.registry)
+    search_index = settled(app)
     state = search_index.read_state()
     transaction.begin()
     search_log = get_log(root)
@@ -163,7 +173,7 @@ def test_another_section_finds_the_case_by_no_word_of_it(app, testapp,
                                                          login):
     clerk = login('clerk')
     number = new_case(clerk, '鞍山市权限测试大药房有限公司')
-    search_index = get_index(app.registry)
+    search_index = settled(app)
     body = [f for _k, f in search_index.search(
         __import__('casefile.search.query', fromlist=['parse']).parse(
             number), None)[2]][0]['body']
@@ -180,3 +190,39 @@ def test_another_section_finds_the_case_by_no_word_of_it(app, testapp,
             piece = word[i:i + 2]
             if not piece.isascii():
                 assert number not in found(outsider, piece), piece
+
+
+def test_concurrent_writers_do_not_conflict_and_a_late_commit_is_applied(
+        app):
+    """Two transactions that change cases at the same time both commit
+    (a shared sequence number made one of them conflict and retry), and
+    the one with the earlier key that commits later is still applied."""
+    from casefile.search.queue import SearchLog
+    db = app.registry._zodb_databases['']
+    managers = [transaction.TransactionManager() for _ in range(2)]
+    conns = [db.open(transaction_manager=tm) for tm in managers]
+    try:
+        for tm in managers:
+            tm.begin()
+        logs = [c.root()['app_root'].search_log for c in conns]
+        early = logs[0].append(['AS-LATE'])
+        late = logs[1].append(['AS-EARLY'])
+        assert early < late
+        managers[1].commit()       # the later key commits first ...
+        state = {'applied': late, 'log': logs[1].log_id, 'recent': [late]}
+        managers[0].commit()       # ... and the earlier one after it
+        for tm in managers:
+            tm.begin()
+        search_log = conns[0].root()['app_root'].search_log
+        assert {early, late} <= set(search_log.entries.keys())
+        keys, numbers = search_log.unapplied(state)
+        assert keys == [early] and numbers == {'AS-LATE'}
+        applied, recent, _n = search_log.since(state)
+        assert applied == late and set(recent) >= {early, late}
+        assert search_log.unapplied({'applied': applied, 'recent': recent,
+                                     'log': search_log.log_id})[0] == []
+    finally:
+        for tm, conn in zip(managers, conns):
+            tm.abort()
+            conn.close()
+    assert SearchLog().prune() == 0

@@ -7,7 +7,7 @@ out of step with the database.
   ``casefile.search_dir`` (default: ``casefile.index_dir``, in var_dir)
 - ``engine``: query evaluation on the segments (filters before scoring)
 - ``query``: the search box's language
-- ``queue``: the durable, sequence-numbered log in ZODB, applied after commit
+- ``queue``: the durable, time-keyed log in ZODB, applied after commit
 - ``reindex``: full, parallel, resumable rebuilds (``casefile reindex``)
 - ``views``: the search page, its Excel export and saved searches, and
   ``GET /api/search``

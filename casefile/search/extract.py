@@ -66,8 +66,10 @@ def extract_bytes(data, mimetype, filename=''):
                     return data.decode(encoding)[:MAX_MATERIAL_CHARS]
                 except UnicodeDecodeError:
                     continue
-    except Exception:   # a damaged file must never stop indexing
-        log.warning('cannot extract text from %s', filename, exc_info=True)
+    except Exception as error:  # a damaged file must never stop indexing
+        # one line, not a traceback: applicants upload damaged PDFs daily
+        log.warning('cannot extract text from %s: %s: %s', filename,
+                    type(error).__name__, error)
     return ''
 
 

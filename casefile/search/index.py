@@ -3,9 +3,9 @@
 ``search_dir/2026/``, ``search_dir/2025/``, ... — a date filter opens only
 the years it covers (the boundary years get a range filter), sorting by
 date reads the newest year first, and a closed year, written once, is
-optimised to one segment.  ``search_dir/state.json`` records the last
-sequence number of the durable queue (``queue``) applied to this
-directory; ``search_dir/apply.lock`` (``flock``) lets one process at a
+optimised to one segment.  ``search_dir/state.json`` records how far
+the durable queue (``queue``) has been applied to this directory (a
+watermark and the keys applied just below it); ``search_dir/apply.lock`` (``flock``) lets one process at a
 time write, so processes sharing a directory take turns and those with
 their own directories each catch up on their own.
 """
@@ -85,10 +85,13 @@ class SearchIndex:
         except (OSError, ValueError):
             return {'applied': 0, 'log': None}
 
-    def write_state(self, applied, log_id):
+    def write_state(self, applied, log_id, recent=()):
+        """``applied``: the highest log key applied; ``recent``: the keys
+        applied within the log's grace period below it (see ``queue``)."""
         tmp = os.path.join(self.path, STATE + '.%d.tmp' % os.getpid())
         with open(tmp, 'w', encoding='utf-8') as f:
-            json.dump({'applied': applied, 'log': log_id}, f)
+            json.dump({'applied': applied, 'log': log_id,
+                       'recent': list(recent)}, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, os.path.join(self.path, STATE))

@@ -2,22 +2,30 @@
 the change, applied to the index only after commit.
 
 Each transaction that changes cases appends ONE entry to the search log
-(``root.search_log``, an ``LOBTree`` keyed by sequence number): the case
-numbers it touched.  The entry commits or rolls back with the change, so
-a rolled-back transaction leaves no trace.  After commit the process
-applies every entry past the one its index directory last applied
-(``state.json`` of the directory, see ``index``): its own entry and any
-other process's.  A crash between commit and indexing leaves the entry in
-the log; the next start (or the next search, or ``casefile reindex``)
-applies it.  Processes that share an index directory take turns under its
-lock; processes with their own directories each catch up on their own.
+(``root.search_log``, an ``LOBTree``): the case numbers it touched.  The
+entry commits or rolls back with the change, so a rolled-back transaction
+leaves no trace.  After commit a background thread of the process applies
+every entry its index directory has not applied (``state.json`` of the
+directory, see ``index``): its own entry and any other process's.  A
+crash between commit and indexing leaves the entry in the log; the next
+start (or the next search, or ``casefile reindex``) applies it.
+Processes that share an index directory take turns under its lock;
+processes with their own directories each catch up on their own.
 
-The sequence number is the log's last key plus one, read in the
-transaction's own snapshot.  Two concurrent transactions therefore take
-the same key and conflict (one is retried), so sequence order is commit
-order and "everything after N" never skips a later-committed entry.
+Keys are the wall-clock time (ns) of the commit plus a random few
+nanoseconds, so concurrent writers add *different* keys and BTrees
+resolve the insertions without a conflict (a shared sequence number made
+every two concurrent intakes conflict and retry).  Time keys are not
+commit order: a transaction may commit a little after one with a later
+key.  So a directory remembers a watermark (the highest key applied) and
+the keys it applied within ``GRACE`` below it; a catch-up applies every
+entry above ``watermark - GRACE`` that it has not applied yet.  A commit
+slower than ``GRACE`` (ten minutes) is the only thing that could be
+missed, and ``casefile reindex`` repairs even that.
 """
 import logging
+import random
+import threading
 import time
 import uuid
 
@@ -28,41 +36,70 @@ from pyramid.threadlocal import get_current_registry
 
 log = logging.getLogger(__name__)
 
-#: entries kept; an index directory further behind is rebuilt
-KEEP = 200000
+#: how long entries are kept; an index directory further behind is rebuilt
+KEEP_NS = 30 * 24 * 3600 * 10**9
+#: how much later than its key an entry may commit and still be applied
+GRACE = 600 * 10**9
 LOG_ATTR = 'search_log'
 
 
 class SearchLog(Persistent):
-    """The sequence-numbered log of index work."""
+    """The time-keyed log of index work."""
 
     def __init__(self):
         self.entries = LOBTree()
         self.log_id = uuid.uuid4().hex
-        self.pruned = 0     # every seq <= pruned is gone
+        self.pruned = 0     # every key <= pruned is gone
 
     def last(self):
         return self.entries.maxKey() if len(self.entries) else self.pruned
 
     def append(self, numbers):
-        seq = self.last() + 1
-        # the token keeps two writers of the same key in conflict
-        self.entries[seq] = (tuple(sorted(numbers)), uuid.uuid4().hex)
-        if seq - self.pruned > KEEP + KEEP // 10:
-            cut = seq - KEEP
-            for key in list(self.entries.keys(max=cut)):
-                del self.entries[key]
-            self.pruned = cut
-        return seq
+        key = time.time_ns() + random.randrange(1000)
+        while key in self.entries:
+            key += 1
+        self.entries[key] = (tuple(sorted(numbers)), uuid.uuid4().hex)
+        return key
 
-    def since(self, seq):
-        """``(last seq, case numbers)`` of the entries after ``seq``."""
-        numbers = set()
-        last = seq
-        for key, (found, _token) in self.entries.items(min=seq + 1):
+    def prune(self, now_ns=None):
+        """Drop entries older than ``KEEP_NS`` (at start, by one process:
+        pruning on every append would make the writers conflict)."""
+        cut = (now_ns or time.time_ns()) - KEEP_NS
+        if not len(self.entries) or self.entries.minKey() > cut:
+            return 0
+        old = list(self.entries.keys(max=cut))
+        for key in old:
+            del self.entries[key]
+        self.pruned = max(self.pruned, cut)
+        return len(old)
+
+    def unapplied(self, state):
+        """``(keys, case numbers)`` of the entries a directory whose state
+        is ``state`` has not applied."""
+        applied = state.get('applied', 0)
+        recent = set(state.get('recent', ()))
+        keys, numbers = [], set()
+        for key, (found, _token) in self.entries.items(
+                min=max(applied - GRACE, self.pruned) + 1):
+            if key in recent:
+                continue
+            keys.append(key)
             numbers.update(found)
-            last = key
-        return last, numbers
+        return keys, numbers
+
+    def since(self, state):
+        """The state after applying ``unapplied(state)``, and the numbers."""
+        keys, numbers = self.unapplied(state)
+        applied = max([state.get('applied', 0)] + keys)
+        recent = {k for k in set(state.get('recent', ())) | set(keys)
+                  if k > applied - GRACE}
+        return applied, sorted(recent), numbers
+
+    def state_at_end(self):
+        """The state of a directory that applied every entry of this
+        snapshot (a full rebuild)."""
+        last = self.last()
+        return last, list(self.entries.keys(min=max(last - GRACE, 0) + 1))
 
 
 def get_log(app_root, create=False):
@@ -190,11 +227,65 @@ def _after_commit(success, pending):
         return       # not casefile's registry: the next catch-up applies it
     try:
         from . import get_index
-        catch_up(pending.db, get_index(pending.registry), pending.registry)
+        Applier.for_index(pending.db, get_index(pending.registry),
+                          pending.registry).wake()
     except Exception:
         # committed is committed: the log keeps the work for next time
-        log.exception('search: indexing after commit failed; the queue '
-                      'keeps it for the next catch-up')
+        log.exception('search: cannot wake the indexing thread; the queue '
+                      'keeps the work for the next catch-up')
+
+
+class Applier:
+    """One background thread per index directory and database that applies
+    the log after commits, so that a request does not wait for Whoosh
+    (a search catches up first itself, see ``_ensure_fresh``).  Several
+    commits in a row are applied in one catch-up."""
+
+    _all = {}
+    _lock = threading.Lock()
+
+    def __init__(self, db, search_index, registry):
+        self.db = db
+        self.search_index = search_index
+        self.registry = registry
+        self.event = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True,
+                                       name='casefile-search-applier')
+        self.thread.start()
+
+    @classmethod
+    def for_index(cls, db, search_index, registry):
+        key = (id(db), search_index.path)
+        with cls._lock:
+            applier = cls._all.get(key)
+            if applier is None or not applier.thread.is_alive() \
+                    or applier.db is not db:
+                applier = cls._all[key] = cls(db, search_index, registry)
+            return applier
+
+    def wake(self):
+        self.event.set()
+
+    def run(self):
+        while True:
+            woken = self.event.wait(30)
+            if _closed(self.db):
+                return          # the application was shut down
+            if not woken:
+                continue
+            self.event.clear()
+            try:
+                catch_up(self.db, self.search_index, self.registry)
+            except Exception:
+                if _closed(self.db):
+                    return
+                log.exception('search: indexing after commit failed; the '
+                              'queue keeps it for the next catch-up')
+
+
+def _closed(db):
+    """``DB.close()`` replaces the method on the instance."""
+    return 'close' in vars(db)
 
 
 # -- applying -----------------------------------------------------------------
@@ -269,15 +360,15 @@ def catch_up(db, search_index, registry=None, full_if_needed=True):
                     'rebuilding', search_index.path)
                 from .reindex import rebuild_locked
                 return rebuild_locked(app_root, search_log, search_index)
-            last, numbers = search_log.since(applied)
-            if last == applied:
+            last, recent, numbers = search_log.since(state)
+            if not numbers and last == applied:
                 return 0
             started = time.perf_counter()
             docs, gone = documents_for(app_root, numbers, search_index)
             search_index.apply(docs, gone)
-            search_index.write_state(last, search_log.log_id)
-            log.debug('search: applied %s..%s (%d cases) in %.1f ms',
-                      applied + 1, last, len(numbers),
+            search_index.write_state(last, search_log.log_id, recent)
+            log.debug('search: applied up to %s (%d cases) in %.1f ms',
+                      last, len(numbers),
                       (time.perf_counter() - started) * 1000)
             return len(numbers)
     finally:
@@ -293,10 +384,15 @@ def ensure_log(db, registry):
     try:
         tm.begin()
         app_root = conn.root().get('app_root')
-        if app_root is not None and get_log(app_root) is None:
-            get_log(app_root, create=True)
-            tm.get().note('casefile: search log')
-            tm.commit()
+        if app_root is not None:
+            search_log = get_log(app_root)
+            if search_log is None:
+                get_log(app_root, create=True)
+                tm.get().note('casefile: search log')
+                tm.commit()
+            elif search_log.prune():
+                tm.get().note('casefile: search log pruned')
+                tm.commit()
     except Exception:   # another process made it at the same moment
         tm.abort()
     finally:
@@ -310,4 +406,4 @@ def behind(app_root, search_index):
         return False
     state = search_index.read_state()
     return (state.get('log') != search_log.log_id
-            or search_log.last() > state.get('applied', 0))
+            or bool(search_log.unapplied(state)[0]))

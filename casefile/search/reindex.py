@@ -6,7 +6,7 @@ reading process extracts the documents; ``procs`` writer processes each
 own some years and do the segmentation and writing in parallel, committing
 in batches.  ``reindex.json`` in the index directory records, per year,
 the last case number committed: an interrupted run resumes after it.
-The log sequence number read at the start is written as "applied" at the
+The log's state read at the start is written as "applied" at the
 end, then the log is applied from there, so cases changed during the
 rebuild are indexed again with their newest state.  The new partitions
 are built in ``search_dir/rebuild/`` and renamed into place at the end,
@@ -143,7 +143,8 @@ def rebuild_locked(app_root, search_log, search_index, procs=1,
     from .extract import case_document
     from .queue import allowed_principals
     from .schema import to_fields
-    start_seq = search_log.last() if search_log is not None else 0
+    start_seq, start_recent = (search_log.state_at_end()
+                               if search_log is not None else (0, []))
     log_id = search_log.log_id if search_log is not None else None
     # built aside and swapped in at the end: searches keep the old index
     # meanwhile, and an interrupted run leaves it untouched
@@ -152,10 +153,12 @@ def rebuild_locked(app_root, search_log, search_index, procs=1,
     checkpoint = _read_checkpoint(search_index) if resume else None
     if checkpoint is None or checkpoint.get('log') != log_id:
         search_index.clear()
-        checkpoint = {'log': log_id, 'start': start_seq, 'done': {}}
+        checkpoint = {'log': log_id, 'start': start_seq,
+                      'recent': start_recent, 'done': {}}
         _write_checkpoint(search_index, checkpoint)
     else:
         start_seq = checkpoint['start']
+        start_recent = checkpoint.get('recent', [])
     done = checkpoint['done']
     cases = app_root['cases']
     numbers = list(cases.keys())
@@ -203,7 +206,7 @@ def rebuild_locked(app_root, search_log, search_index, procs=1,
         writers.close()
     search_index.optimize()
     _swap(search_index, live)
-    live.write_state(start_seq, log_id)
+    live.write_state(start_seq, log_id, start_recent)
     import shutil
     shutil.rmtree(search_index.path, ignore_errors=True)
     return count
