@@ -313,7 +313,7 @@ def measure_scale(var, requests):
 
 # -- 4. the other subsystems' benchmarks ------------------------------------------
 
-def run_script(name, timeout=420):
+def run_script(name, timeout=900):
     path = os.path.join(HERE, name)
     if not os.path.exists(path):
         return None, ['(bench/%s does not exist yet)' % name]

@@ -246,6 +246,12 @@ class Generator:
         # catalog (paths, SDI text) plays no part in what is measured and
         # would double the generation time.
         self.catalogs = [find_catalog(self.root, 'casefile')]
+        # Nor the full-text index: the generator's batches of 5,000 cases
+        # would be indexed by the background thread while it generates,
+        # halving the rate; search is measured by bench/search.py.
+        from casefile.search import queue
+        transaction.manager.unregisterSynch(queue._SYNCH)
+        transaction.abort()
         try:
             self.store = get_store(self.root, create=True)
             while self.created < target:
