@@ -316,7 +316,7 @@ FILTER_FIELDS = {'state': 'state', 'section': 'sections', 'item': 'items',
 def leaf_filters(leaf, filters, principals):
     """The document sets a hit must belong to, or ``None`` when one is
     empty (nothing in this segment can match)."""
-    from .query import QueryError, TRUE, FALSE
+    from .query import archived_filter
     out = []
     if principals is not None:
         allowed = leaf.any_of('allowed', sorted({str(p) for p in principals}))
@@ -330,22 +330,12 @@ def leaf_filters(leaf, filters, principals):
             continue
         values = [str(v) for v in (value if isinstance(value, (list, tuple))
                                    else [value]) if v not in (None, '')]
-        if field in ('state', 'sections', 'items', 'matter', 'light',
-                     'retention', 'district', 'organisations'):
-            pass
         docs = leaf.any_of(field, values)
         if not docs:
             return None
         out.append(docs)
-    archived = filters.get('archived')
-    if archived not in (None, ''):
-        if isinstance(archived, str):
-            if archived.lower() in TRUE:
-                archived = True
-            elif archived.lower() in FALSE:
-                archived = False
-            else:
-                raise QueryError('bad archived value')
+    archived = archived_filter(filters)
+    if archived is not None:
         docs = leaf.term_set('archived', 't')
         if archived:
             if not docs:

@@ -172,17 +172,24 @@ def filter_terms(filters):
         terms = [Q.Term(field, str(v), boost=0.0) for v in values if v]
         if terms:
             out.append(terms[0] if len(terms) == 1 else Q.Or(terms))
-    archived = filters.get('archived')
-    if archived not in (None, ''):
-        if isinstance(archived, str):
-            if archived.lower() in TRUE:
-                archived = True
-            elif archived.lower() in FALSE:
-                archived = False
-            else:
-                raise QueryError('bad archived value')
-        out.append(Q.Term('archived', bool(archived), boost=0.0))
+    archived = archived_filter(filters)
+    if archived is not None:
+        out.append(Q.Term('archived', archived, boost=0.0))
     return out
+
+
+def archived_filter(filters):
+    """The ``archived`` filter as True, False or None (not filtered)."""
+    archived = filters.get('archived')
+    if archived in (None, ''):
+        return None
+    if isinstance(archived, str):
+        if archived.lower() in TRUE:
+            return True
+        if archived.lower() in FALSE:
+            return False
+        raise QueryError('bad archived value')
+    return bool(archived)
 
 
 def build(parsed):
