@@ -51,6 +51,13 @@ def _open_db(var_dir):
     return DB(storage)
 
 
+def refused(status, body):
+    """The JSON answer of a request the server gave up on (a conflict its
+    retries did not get past): it promises that nothing was changed."""
+    return status == 500 and isinstance(body, dict) and \
+        body.get('error', {}).get('code') == 'server-error'
+
+
 class Load:
     """Clients that remember exactly what the server acknowledged."""
 
@@ -61,6 +68,9 @@ class Load:
         self.cases = {}        # number -> applicant name (201 answered)
         self.materials = {}    # (number, name) -> (code, sha256) (201)
         self.errors = []       # answers that were neither success nor cut
+        # refused under contention (500 "nothing was changed" after the
+        # retries): not acknowledged, and must leave no trace
+        self.refused = []      # ('case', name) or ('material', number, code)
         self.lock = threading.Lock()
         self.stop = threading.Event()
 
@@ -81,6 +91,10 @@ class Load:
                     timeout=20)
             except OSError:
                 return          # the server died under this request
+            if refused(status, body):
+                with self.lock:
+                    self.refused.append(('case', name))
+                continue
             if status != 201:
                 self.errors.append((status, str(body)[:300]))
                 return
@@ -96,6 +110,10 @@ class Load:
                         content, timeout=20)
                 except OSError:
                     return
+                if refused(status, body):
+                    with self.lock:
+                        self.refused.append(('material', number, code))
+                    continue
                 if status != 201:
                     self.errors.append((status, str(body)[:300]))
                     return
@@ -199,6 +217,16 @@ def _check_database(var, load):
             assert material.material_code == code
             with material.current.open() as f:
                 assert hashlib.sha256(f.read()).hexdigest() == sha
+        # a refused request left nothing behind
+        names = {cases[n].applicant.get('name') for n in cases.keys()}
+        for refusal in load.refused:
+            if refusal[0] == 'case':
+                assert refusal[1] not in names, refusal
+            else:
+                _kind, number, code = refusal
+                assert code not in {
+                    m.material_code
+                    for m in cases[number]['materials'].values()}, refusal
         # nothing half-done: every case there is whole and consistent
         for number in cases.keys():
             case = cases[number]
