@@ -262,3 +262,12 @@ def test_api_keys_are_accepted_exactly_in_their_format(key):
     assert (token is not None) == good
     if good:
         assert token == '20261126.api:clerk:' + key
+
+
+def test_not_a_number_and_infinity_are_refused_not_crashed_on():
+    """Found by hypothesis ("NAN"): Decimal parses them, comparing NaN
+    raised InvalidOperation in the range check."""
+    for kind in ('area', 'money'):
+        for text in ('NAN', 'nan', 'sNaN', 'Infinity', '-inf'):
+            assert outcome(field_node(Field(kind)), text)[0] == 'invalid', \
+                (kind, text)

@@ -49,12 +49,22 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def finite(node, value):
+    """``Decimal('NaN')`` and ``Decimal('Infinity')`` parse as numbers
+    (hypothesis found "NAN"), and comparing NaN raises: refuse them first."""
+    if isinstance(value, decimal.Decimal) and not value.is_finite():
+        raise colander.Invalid(node, _('"${val}" is not a number',
+                                       mapping={'val': str(value)}))
+
+
 def positive(node, value):
+    finite(node, value)
     if value <= 0:
         raise colander.Invalid(node, _('Must be greater than zero.'))
 
 
 def not_negative(node, value):
+    finite(node, value)
     if value < 0:
         raise colander.Invalid(node, _('Must not be negative.'))
 
