@@ -67,12 +67,21 @@ def template_var_dir(tmp_path_factory):
     path = tmp_path_factory.mktemp('template') / 'var'
     path.mkdir()
     application = main({'here': REPO}, **make_settings(path))
-    for db in application.registry._zodb_databases.values():
-        db.close()
+    close_app(application)
     for name in os.listdir(path):
         if name.endswith('.lock') or name.endswith('.tmp'):
             os.remove(os.path.join(path, name))
     return path
+
+
+def close_app(application):
+    """Close an application's databases once its search index is written:
+    the directory is copied next, and the indexing thread must not be
+    writing into it meanwhile."""
+    from casefile.search.queue import Applier
+    Applier.wait_idle()
+    for db in application.registry._zodb_databases.values():
+        db.close()
 
 
 @pytest.fixture

@@ -150,7 +150,7 @@ def history_db(tmp_path_factory, template_var_dir):
     """The cases of HISTORY, played once per module into a database that
     each test then gets a copy of (as conftest does with the demo users)."""
     from casefile import main
-    from conftest import REPO, make_settings
+    from conftest import REPO, close_app, make_settings
     from pyramid.threadlocal import manager
     path = tmp_path_factory.mktemp('supervision') / 'var'
     shutil.copytree(template_var_dir, path)
@@ -166,8 +166,7 @@ def history_db(tmp_path_factory, template_var_dir):
         transaction.abort()
         manager.pop()
         conn.close()
-        for database in application.registry._zodb_databases.values():
-            database.close()
+        close_app(application)
     for name in os.listdir(path):
         if name.endswith('.lock') or name.endswith('.tmp'):
             os.remove(os.path.join(path, name))

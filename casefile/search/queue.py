@@ -249,6 +249,8 @@ class Applier:
         self.search_index = search_index
         self.registry = registry
         self.event = threading.Event()
+        self.idle = threading.Event()
+        self.idle.set()
         self.thread = threading.Thread(target=self.run, daemon=True,
                                        name='casefile-search-applier')
         self.thread.start()
@@ -264,7 +266,17 @@ class Applier:
             return applier
 
     def wake(self):
+        self.idle.clear()
         self.event.set()
+
+    @classmethod
+    def wait_idle(cls, timeout=60):
+        """Block until every applier has applied what it was woken for
+        (before closing a database whose index directory is copied)."""
+        with cls._lock:
+            appliers = list(cls._all.values())
+        return all(a.idle.wait(timeout) for a in appliers
+                   if a.thread.is_alive())
 
     def run(self):
         while True:
@@ -281,6 +293,9 @@ class Applier:
                     return
                 log.exception('search: indexing after commit failed; the '
                               'queue keeps it for the next catch-up')
+            finally:
+                if not self.event.is_set():
+                    self.idle.set()
 
 
 def _closed(db):
