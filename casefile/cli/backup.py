@@ -138,7 +138,15 @@ def backup(env, dest, full, data_fs, blob_dir):
         report['blobs_copied'] = mirror_blobs(blob_dir,
                                               os.path.join(dest, 'blobs'))
     for name in EXTRAS:
-        copy_extra(os.path.join(var, name), os.path.join(dest, name))
+        source = os.path.join(var, name)
+        if name == 'index' and os.path.isdir(source):
+            # a running server's indexing thread writes here: copy under
+            # the directory's writer lock, never between a merge's files
+            from ..search.index import SearchIndex
+            with SearchIndex(source).locked():
+                copy_extra(source, os.path.join(dest, name))
+        else:
+            copy_extra(source, os.path.join(dest, name))
     report['finished'] = datetime.datetime.now(
         datetime.timezone.utc).isoformat()
     with open(os.path.join(dest, 'backups.log'), 'a', encoding='utf-8') as f:
