@@ -307,29 +307,28 @@ def case_deltas(record):
 
 def count_task(task, store=None):
     """Record and count a decided task, once; return its record."""
-    existing = getattr(task, 'supervision_record', None)
-    if existing is not None:
-        return existing
-    record = compute_task_record(task)
-    task.supervision_record = record
-    store = store or get_store(task, create=True)
-    store.tasks.add(datetime.date.fromisoformat(record['decided_on']),
-                    (record['section'], record['item']),
-                    task_deltas(record))
-    return record
+    return _count(task, store, compute_task_record, 'tasks',
+                  lambda r: (r['section'], r['item']), task_deltas)
 
 
 def count_case(case, store=None):
     """Record and count a concluded case, once; return its record."""
-    existing = getattr(case, 'supervision_record', None)
+    return _count(case, store, compute_case_record, 'cases',
+                  lambda r: (r['section'], r['application']), case_deltas)
+
+
+def _count(obj, store, compute, table, key, deltas):
+    """The record kept on ``obj`` makes counting idempotent: a retried or
+    repeated decision is never counted twice."""
+    existing = getattr(obj, 'supervision_record', None)
     if existing is not None:
         return existing
-    record = compute_case_record(case)
-    case.supervision_record = record
-    store = store or get_store(case, create=True)
-    store.cases.add(datetime.date.fromisoformat(record['decided_on']),
-                    (record['section'], record['application']),
-                    case_deltas(record))
+    record = compute(obj)
+    obj.supervision_record = record
+    store = store or get_store(obj, create=True)
+    getattr(store, table).add(
+        datetime.date.fromisoformat(record['decided_on']), key(record),
+        deltas(record))
     return record
 
 
