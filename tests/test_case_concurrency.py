@@ -89,3 +89,79 @@ def test_cases_created_after_a_first_start_are_indexed(empty_var_dir):
     finally:
         server.close()
         db.close()
+
+
+# -- what keeps simultaneous intakes from conflicting ---------------------------
+
+def _new_case(root, registry):
+    import transaction
+
+    from casefile.case.intake import application_data
+    from casefile.case.service import create_case
+    from casefile.catalogue.store import catalogue_versions
+    version = catalogue_versions(root).current
+    case = create_case(
+        root, application_data(version.catalogue, PHARMACY),
+        {'kind': 'company', 'name': '鞍山市测试有限公司',
+         'identifier': '91210302MA1234567X'},
+        catalogue_version=version.number, actor='clerk', registry=registry)
+    transaction.commit()
+    return case
+
+
+def test_an_intake_adds_one_objectmap_path(root, app):
+    """Consecutive case numbers append to one bucket of the path BTree;
+    every path an intake adds there makes a split (an unresolvable
+    conflict) likelier, so a new case adds its own path and nothing else."""
+    objectmap = root.__objectmap__
+    before = set(objectmap.path_to_objectid.keys())
+    case = _new_case(root, app.registry)
+    added = set(objectmap.path_to_objectid.keys()) - before
+    assert added == {('', 'cases', case.case_number)}
+
+
+def test_a_sub_container_is_created_by_its_first_record(root, app):
+    import transaction
+
+    from casefile.case.lifecycle import issue_document
+    case = _new_case(root, app.registry)
+    assert 'documents' not in case
+    empty = case['documents']
+    assert len(empty) == 0 and list(empty.values()) == []
+    assert empty.get('x') is None and 'x' not in empty
+    issue_document(case, 'documents', 'acceptance_notice', '受理通知书',
+                   ['测试'], registry=app.registry)
+    transaction.commit()
+    assert 'documents' in case
+    assert [d.kind for d in case['documents'].values()] == [
+        'acceptance_notice']
+    assert ('', 'cases', case.case_number, 'documents') in \
+        root.__objectmap__.path_to_objectid
+
+
+def test_unknown_names_are_still_missing_from_a_case(root, app):
+    import pytest
+    case = _new_case(root, app.registry)
+    with pytest.raises(KeyError):
+        case['nonsense']
+
+
+def test_case_records_stay_out_of_the_system_text_index(root, app):
+    """New words in the system catalog's lexicon take consecutive ids: one
+    more shared bucket that every intake appended to."""
+    from substanced.util import find_catalog, get_oid
+    case = _new_case(root, app.registry)
+    text = find_catalog(root, 'system')['text']
+    assert get_oid(case) not in set(text.indexed())
+    assert len(text.eq(case.case_number).execute()) == 0
+    # the rest of the site is still indexed for the management filter box
+    users = root['principals']['users']
+    assert get_oid(users['clerk']) in set(text.indexed())
+
+
+def test_every_content_type_has_its_extent_from_the_start(root, app):
+    """Otherwise the first intakes of a new database all add the key
+    ``Case`` to the same small BTree at once."""
+    extents = root.__objectmap__.extentmap.extent_to_oids
+    for factory_type in app.registry.content.factory_types:
+        assert factory_type in extents

@@ -5,12 +5,16 @@ from persistent import Persistent
 from persistent.list import PersistentList
 from persistent.mapping import PersistentMapping
 from substanced.content import content
+from zope.interface import implementer
+
+from ..case.interfaces import ICaseRecord
 
 
 def now():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+@implementer(ICaseRecord)
 @content('Annotation', icon='glyphicon glyphicon-comment')
 class Annotation(Persistent):
     """A reviewer's note on a page region or a quoted passage.

@@ -22,6 +22,7 @@ def includeme(config):
     config.scan('.document')
     config.scan('.project')
     config.scan('.catalog')
+    config.include('.catalog')
     config.scan('.lifecycle')   # registers the guards the workflows name
     from . import roles  # noqa: F401  (registers local roles)
     config.include('.views')

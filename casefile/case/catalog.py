@@ -187,3 +187,23 @@ class CaseIndexViews:
         marks = [m for m, used in (('extended', record['extended']),
                                    ('stopped', record['stops'])) if used]
         return marks or default
+
+
+def no_filter_box_text(resource, default):
+    """Keep case records out of the system catalog's text index.
+
+    Substance D indexes every object's name, split on punctuation, for the
+    management interface's filter box.  For case records that adds new
+    words at every intake (case numbers, dates), and a new word gets the
+    next word id in the lexicon: every simultaneous intake appended to the
+    same lexicon bucket, and its splits made them conflict.  Staff find
+    cases through the worklists and the full-text search (Whoosh), which
+    index far more than names.
+    """
+    return default
+
+
+def includeme(config):
+    from .interfaces import ICaseRecord
+    config.add_indexview(no_filter_box_text, catalog_name='system',
+                         index_name='text', context=ICaseRecord)

@@ -10,8 +10,10 @@ import datetime
 from persistent import Persistent
 from persistent.mapping import PersistentMapping
 from substanced.content import content
+from zope.interface import implementer
 
 from ..i18n import _
+from .interfaces import ICaseRecord
 
 KINDS = {
     'acceptance_notice': _('Acceptance notice'),
@@ -27,6 +29,7 @@ KINDS = {
 }
 
 
+@implementer(ICaseRecord)
 @content('Case Document', icon='glyphicon glyphicon-file', catalog=True)
 class CaseDocument(Persistent):
     __name__ = None

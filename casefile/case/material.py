@@ -22,8 +22,10 @@ from persistent.list import PersistentList
 from ZODB.blob import Blob
 
 from substanced.content import content
+from zope.interface import implementer
 
 from ..i18n import _
+from .interfaces import ICaseRecord
 
 CHUNK = 1 << 16
 
@@ -168,6 +170,7 @@ class MaterialVersion(Persistent):
         return self.blob.open('r')
 
 
+@implementer(ICaseRecord)
 @content('Material', icon='glyphicon glyphicon-file', catalog=True)
 class Material(Persistent):
     """One submitted material of a case, with all its versions."""

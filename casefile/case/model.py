@@ -11,11 +11,14 @@ it is a plain BTree folder too, never ordered.
 import datetime
 
 from persistent.mapping import PersistentMapping
+from pyramid.threadlocal import get_current_registry
 from substanced.content import content
 from substanced.folder import Folder
+from zope.interface import implementer
 
 from ..i18n import _
 from ..workflow.state import WorkflowState
+from .interfaces import ICaseRecord
 from .journal import Journal
 
 #: child containers of every case, in the order of the archive file index
@@ -36,9 +39,65 @@ class Cases(Folder):
     """The container of all cases, keyed by case number."""
 
 
+@implementer(ICaseRecord)
 @content('Case Container', icon='glyphicon glyphicon-folder-open')
 class CaseContainer(Folder):
     """A sub-container of a case (materials, decisions, ...)."""
+
+
+#: the names of the sub-containers, created on first use
+SUBCONTAINER_NAMES = frozenset(name for name, _title in SUBCONTAINERS)
+
+
+class EmptyContainer:
+    """Stands in for a sub-container a case does not have yet.
+
+    A new case used to receive all eight sub-containers at intake: nine
+    objectmap paths, nine catalog entries, and, because case numbers are
+    consecutive, nine keys appended to the same last bucket of the
+    objectmap's path BTree that every simultaneous intake appends to.  A
+    bucket split there cannot be resolved, so simultaneous intakes
+    conflicted nearly every time.  Now a sub-container is created when its
+    first record is added; until then this read-only, empty stand-in
+    answers reads, and its :meth:`add` creates the real container first.
+    """
+
+    def __init__(self, case, name):
+        self.__parent__ = case
+        self.__name__ = name
+
+    def __len__(self):
+        return 0
+
+    def __bool__(self):
+        # an empty folder is falsy too; callers test ``if container:``
+        return False
+
+    def __iter__(self):
+        return iter(())
+
+    def __contains__(self, name):
+        return False
+
+    def __getitem__(self, name):
+        raise KeyError(name)
+
+    def get(self, name, default=None):
+        return default
+
+    def keys(self):
+        return []
+
+    def values(self):
+        return []
+
+    def items(self):
+        return []
+
+    def add(self, name, other, **kw):
+        container = self.__parent__.container(
+            self.__name__, registry=kw.get('registry'))
+        return container.add(name, other, **kw)
 
 
 #: sub-containers whose objects follow the case's permission table
@@ -46,6 +105,7 @@ FOLLOWING = ('materials', 'documents', 'decisions', 'certificates',
              'annotations')
 
 
+@implementer(ICaseRecord)
 @content('Case', icon='glyphicon glyphicon-briefcase', catalog=True)
 class Case(Folder):
     """One application (办件): the persistent case folder."""
@@ -102,6 +162,24 @@ class Case(Folder):
 
     def tasks(self):
         return list(self['tasks'].values()) if 'tasks' in self else []
+
+    def __getitem__(self, name):
+        try:
+            return super().__getitem__(name)
+        except KeyError:
+            if name in SUBCONTAINER_NAMES:
+                return EmptyContainer(self, name)
+            raise
+
+    def container(self, name, registry=None):
+        """The sub-container ``name``, created if the case has none yet."""
+        existing = self.get(name)
+        if existing is not None:
+            return existing
+        registry = registry or get_current_registry()
+        self.add(name, registry.content.create('Case Container'),
+                 registry=registry)
+        return self.get(name)
 
     def touch(self):
         self.modified = datetime.datetime.now(datetime.timezone.utc)

@@ -8,7 +8,6 @@ from substanced.util import find_service, set_acl
 
 from ..events import notify_modified
 from ..workflow.engine import get_engine
-from .model import SUBCONTAINERS
 from .numbering import next_case_number
 
 
@@ -47,10 +46,8 @@ def create_case(root, application, applicant, form_data=None,
     # the start: the acceptance notice prints it, progress queries need it
     case.query_code = new_query_code()
     case.applicant_account = None   # the portal sets its account id
+    # the sub-containers are created on first use (Case.container)
     cases.add(case_number, case, registry=registry)
-    for name, _title in SUBCONTAINERS:
-        case.add(name, registry.content.create('Case Container'),
-                 registry=registry)
     get_engine(registry).initialize(case, registry)
     case.journal.record('case.created', actor, target=case_number,
                         data={'application': application['code'],

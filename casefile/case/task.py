@@ -12,9 +12,12 @@ from persistent import Persistent
 from persistent.list import PersistentList
 from persistent.mapping import PersistentMapping
 from substanced.content import content
+from zope.interface import implementer
 
 from ..workflow.state import WorkflowState
+from .interfaces import ICaseRecord
 
+@implementer(ICaseRecord)
 @content('Item Task', icon='glyphicon glyphicon-tasks', catalog=True)
 class ItemTask(Persistent):
     __name__ = None

@@ -16,7 +16,9 @@ from persistent.list import PersistentList
 from persistent.mapping import PersistentMapping
 from substanced.content import content
 from substanced.folder import Folder
+from zope.interface import implementer
 
+from ..case.interfaces import ICaseRecord
 from ..workflow.state import WorkflowState
 
 
@@ -24,6 +26,7 @@ def _now():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+@implementer(ICaseRecord)
 @content('Inspection Job', icon='glyphicon glyphicon-map-marker',
          catalog=True)
 class InspectionJob(Persistent):
@@ -80,6 +83,7 @@ class Expert(Persistent):
         self.drawn_on = PersistentList()    # ISO dates
 
 
+@implementer(ICaseRecord)
 @content('Expert Review', icon='glyphicon glyphicon-education',
          catalog=True)
 class ExpertReview(Persistent):

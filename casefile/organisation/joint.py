@@ -22,8 +22,10 @@ from persistent import Persistent
 from persistent.mapping import PersistentMapping
 from pyramid.threadlocal import get_current_registry
 from substanced.content import content
+from zope.interface import implementer
 
 from ..case import lifecycle
+from ..case.interfaces import ICaseRecord
 from ..events import notify_modified
 from ..i18n import _
 
@@ -51,6 +53,7 @@ def _now():
         timespec='seconds')
 
 
+@implementer(ICaseRecord)
 @content('Joint Work', icon='glyphicon glyphicon-user')
 class JointWork(Persistent):
     __name__ = None
