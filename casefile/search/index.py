@@ -19,8 +19,8 @@ import threading
 import time
 
 from whoosh import index as windex
-from whoosh.codec.whoosh3 import W3Codec
 
+from .bulk import BulkWriter, Codec
 from .engine import Clause, Leaf, confirm, evaluate, needles_of
 from .schema import make_schema, to_fields
 
@@ -29,16 +29,16 @@ NUMBER_YEAR = re.compile(r'-(\d{4})\d{4}-')
 STATE = 'state.json'
 
 
-class Codec(W3Codec):
-    """Whoosh's codec without per-posting length statistics: no field is
-    scored by length here (impacts carry it), and looking lengths up cost
-    a ``stat`` system call per posting when segments are written."""
-    length_stats = False
-
-
 def writer(ix, **kwargs):
-    """A writer of ``ix`` with casefile's codec (used for every write)."""
+    """A writer of ``ix`` with casefile's codec (``bulk.Codec``), for a
+    few documents at a time (the queue's changes)."""
     return ix.writer(codec=Codec(), **kwargs)
+
+
+def bulk_writer(ix, **kwargs):
+    """A writer of ``ix`` for many documents or merging segments: the
+    ``text`` postings are written in whole lists (``bulk``)."""
+    return BulkWriter(ix, **kwargs)
 
 
 def year_of_number(case_number):
@@ -149,7 +149,7 @@ class SearchIndex:
         self._local = threading.local()
         self._years = None
         for name in os.listdir(self.path):
-            if YEAR.match(name):
+            if YEAR.match(name) or name == 'parts':    # see reindex.Part
                 shutil.rmtree(os.path.join(self.path, name))
         with contextlib.suppress(OSError):
             os.remove(os.path.join(self.path, STATE))
@@ -187,7 +187,7 @@ class SearchIndex:
         for year in years or self.years():
             ix = self.index(year)
             if ix is not None and len(ix._segments()) > 1:
-                writer(ix).commit(optimize=True)
+                bulk_writer(ix).commit(optimize=True)
 
     # -- reading ------------------------------------------------------------
     def searcher(self, year):

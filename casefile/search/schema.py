@@ -23,14 +23,18 @@ FILTERS = ('state', 'matter', 'items', 'sections', 'light', 'retention',
            'case_number')
 
 
+#: the value of every ``text`` posting (a frequency of one; the weight
+#: is the impact)
+IMPACT_VALUE = pack_uint(1)
+
+
 class ImpactFormat(Frequency):
     """Postings of ``text``: each distinct term once, its weight the BM25
     impact (``analysis.impacts``), straight from the text without token
     objects (the analyzer is kept for Whoosh's own query tools)."""
 
     def word_values(self, value, analyzer, **kwargs):
-        one = pack_uint(1)
-        return ((term, 1, impact, one)
+        return ((term, 1, impact, IMPACT_VALUE)
                 for term, impact in impacts(value).items())
 
 
