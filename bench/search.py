@@ -39,6 +39,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -79,6 +80,7 @@ def build_casefile(docs, path, procs):
     search_index = SearchIndex(path)
     started = time.perf_counter()
     writers = Writers(search_index, procs)
+    writers.plan(Counter(doc['date'].year for doc in docs))
     batch = {}
     try:
         for i, doc in enumerate(docs, 1):

@@ -2,10 +2,13 @@
 
 Cases are read in case-number order (the ``cases`` BTree's order, which
 is date order), so each year's partition is a contiguous range.  The
-reading process extracts the documents; ``procs`` writer processes each
-own some years and do the segmentation and writing in parallel, committing
-in batches.  ``reindex.json`` in the index directory records, per year,
-the last case number committed: an interrupted run resumes after it.
+reading process extracts the documents and hands batches of them to
+``procs`` writer processes in turn; each does the segmentation and writing
+of its batches (``bulk.BulkWriter``) into its own part of every year, and
+commits every ``BATCH`` cases.  At the end each year's segments are
+merged into one, the years shared out among the processes.
+``reindex.json`` in the index directory records, per year, the last case
+number committed: an interrupted run resumes after it.
 The log's state read at the start is written as "applied" at the
 end, then the log is applied from there, so cases changed during the
 rebuild are indexed again with their newest state.  The new partitions
@@ -17,12 +20,15 @@ import logging
 import multiprocessing
 import os
 
-from .index import SearchIndex, writer as new_writer, year_of_number
+from .index import SearchIndex, bulk_writer, year_of_number
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT = 'reindex.json'
-BATCH = 20000
+#: cases between commits (the checkpoint): at ~1,000 cases/s an
+#: interruption loses under a minute, and each commit adds a segment per
+#: year and process that the final merge rewrites
+BATCH = 50000
 
 
 def _read_checkpoint(search_index):
@@ -41,100 +47,236 @@ def _write_checkpoint(search_index, data):
     os.replace(path + '.tmp', path)
 
 
-def _writer_main(path, inbox, outbox):
-    """A writer process: add documents to its years, commit on demand."""
-    search_index = SearchIndex(path)
-    writers = {}
-    last = {}
+PARTS = 'parts'
+
+
+class Part:
+    """What one writer process writes: ``path/parts/<n>/<year>/``, one
+    Whoosh index per year, written with ``bulk.BulkWriter``.  Each writer
+    process has its own directories, so the processes never wait for each
+    other's locks, and every process gets every year's cases."""
+
+    def __init__(self, path, number):
+        self.path = path
+        self.root = os.path.join(path, PARTS, str(number))
+        self.writers = {}
+        self.last = {}
+
+    def add(self, fields_list):
+        for fields in fields_list:
+            year = fields['date'].year
+            writer = self.writers.get(year)
+            if writer is None:
+                writer = self.writers[year] = bulk_writer(
+                    part_index(self.root, year, create=True))
+            writer.add_document(**fields)
+            number = fields['case_number']
+            self.last[year] = max(number, self.last.get(year, number))
+
+    def commit(self):
+        """Commit every open year (one new segment each); returns
+        ``{year: last case number}`` of everything this part received."""
+        for writer in self.writers.values():
+            writer.commit(merge=False)
+        self.writers.clear()
+        return dict(self.last)
+
+    def cancel(self):
+        for writer in self.writers.values():
+            writer.cancel()
+        self.writers.clear()
+
+
+def part_index(root, year, create=False):
+    from whoosh import index as windex
+    from .schema import make_schema
+    path = os.path.join(root, str(year))
+    if windex.exists_in(path):
+        return windex.open_dir(path)
+    if not create:
+        return None
+    os.makedirs(path, exist_ok=True)
+    return windex.create_in(path, make_schema())
+
+
+def part_years(path):
+    """The years written by any part under ``path``."""
+    from .index import YEAR
+    years = set()
+    root = os.path.join(path, PARTS)
+    for number in (os.listdir(root) if os.path.isdir(root) else ()):
+        years.update(int(name) for name in os.listdir(
+            os.path.join(root, number)) if YEAR.match(name))
+    return sorted(years)
+
+
+def merge_year(path, year):
+    """Make ``path/<year>`` one segment from the parts' segments of that
+    year: a single segment is moved into place, several are merged by a
+    ``BulkWriter`` (whole posting blocks, not posting by posting)."""
+    import shutil
+    from whoosh.reading import SegmentReader
+    root = os.path.join(path, PARTS)
+    parts = [ix for ix in (part_index(os.path.join(root, n), year)
+                           for n in sorted(os.listdir(root))) if ix]
+    segments = [(ix, seg) for ix in parts for seg in ix._segments()]
+    target = os.path.join(path, str(year))
+    shutil.rmtree(target, ignore_errors=True)
+    if len(segments) == 1:
+        os.rename(segments[0][0].storage.folder, target)
+        return
+    writer = bulk_writer(part_index(path, year, create=True))
+    try:
+        for ix, segment in segments:
+            reader = SegmentReader(ix.storage, ix.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(merge=False)
+    for ix in parts:
+        shutil.rmtree(ix.storage.folder, ignore_errors=True)
+
+
+def _writer_main(path, number, inbox, outbox):
+    """A writer process: add documents to its part, commit on demand,
+    merge the years it is given at the end."""
+    part = Part(path, number)
     while True:
         message = inbox.get()
         if message is None:
             break
         kind, payload = message
         if kind == 'docs':
-            for fields in payload:
-                year = fields['date'].year
-                writer = writers.get(year)
-                if writer is None:
-                    ix = search_index.index(year, create=True)
-                    writer = writers[year] = new_writer(ix, limitmb=128)
-                writer.add_document(**fields)
-                last[year] = fields['case_number']
+            part.add(payload)
         elif kind == 'commit':
-            final = payload
-            for year in (set(last) if final else set(writers)):
-                writer = writers.get(year)
-                if writer is None:
-                    writer = new_writer(search_index.index(year))
-                # the last commit optimises this process's years to one
-                # segment each, in parallel with the other writers
-                if final:
-                    writer.commit(optimize=True)
-                else:
-                    writer.commit(merge=False)
-            writers.clear()
-            outbox.put(dict(last))
-    for writer in writers.values():
-        writer.cancel()
+            outbox.put(part.commit())
+        elif kind == 'merge':
+            for year in payload:
+                merge_year(path, year)
+            outbox.put(None)
+    part.cancel()
 
 
 class Writers:
-    """``procs`` writer processes (or the caller itself when procs <= 1)."""
+    """``procs`` writer processes (or the caller itself when procs <= 1).
+
+    Each year is written by one process when the years can be shared out
+    evenly (``plan``): its segments then need no merging.  A year larger
+    than half a process's fair share is written by every process in turn,
+    each into its own part, and merged at the end.  The caller feeds the
+    years side by side (``interleave``) so that every process has work:
+    routing date-ordered cases by year kept one process busy at a time."""
 
     def __init__(self, search_index, procs):
         self.search_index = search_index
+        self.path = search_index.path
         self.procs = max(1, procs)
-        self.years = []
-        self.local = {}
+        self.owners = {}
+        self.load = [0] * self.procs
+        self.turns = {}
+        self.local = None
         self.workers = []
-        if self.procs > 1:
-            ctx = multiprocessing.get_context('fork')
-            for _i in range(self.procs):
-                inbox, outbox = ctx.Queue(8), ctx.Queue()
-                proc = ctx.Process(target=_writer_main, daemon=True,
-                                   args=(search_index.path, inbox, outbox))
-                proc.start()
-                self.workers.append((proc, inbox, outbox))
+        if self.procs == 1:
+            self.local = Part(self.path, 0)
+            return
+        ctx = multiprocessing.get_context('fork')
+        for number in range(self.procs):
+            inbox, outbox = ctx.Queue(8), ctx.Queue()
+            proc = ctx.Process(target=_writer_main, daemon=True,
+                               args=(self.path, number, inbox, outbox))
+            proc.start()
+            self.workers.append((proc, inbox, outbox))
 
-    def route(self, year):
-        if year not in self.years:
-            self.years.append(year)
-        return self.years.index(year) % self.procs
+    def plan(self, counts):
+        """Share out the years ``{year: cases}``: the largest first, each
+        to the least loaded process; a year over half a fair share goes
+        to all."""
+        fair = sum(counts.values()) / self.procs
+        for year, count in sorted(counts.items(), key=lambda i: -i[1]):
+            if self.procs > 1 and count > fair / 2:
+                self.owners[year] = list(range(self.procs))
+                self.load = [n + count / self.procs for n in self.load]
+            else:
+                self._assign(year, count)
+
+    def _assign(self, year, count):
+        least = self.load.index(min(self.load))
+        self.owners[year] = [least]
+        self.load[least] += count
+
+    def route(self, year, count):
+        """The process for a batch of ``count`` cases of ``year``."""
+        if year not in self.owners:     # not planned: on first sight
+            self._assign(year, count)
+        owners = self.owners[year]
+        turn = self.turns.get(year, 0)
+        self.turns[year] = turn + 1
+        return owners[turn % len(owners)]
 
     def send(self, year, fields_list):
-        if not self.workers:
-            writer = self.local.get(year)
-            if writer is None:
-                ix = self.search_index.index(year, create=True)
-                writer = self.local[year] = new_writer(ix, limitmb=128)
-            for fields in fields_list:
-                writer.add_document(**fields)
+        if self.local is not None:
+            self.local.add(fields_list)
             return
-        self.workers[self.route(year)][1].put(('docs', fields_list))
+        number = self.route(year, len(fields_list))
+        self.workers[number][1].put(('docs', fields_list))
 
     def commit(self, final=False):
-        """Commit everything sent so far; returns {year: last number}
-        (for the local writer: {}), used for the checkpoint.  ``final``
-        optimises each year (in the writer processes)."""
-        if not self.workers:
-            for writer in self.local.values():
-                writer.commit(merge=False)
-            self.local.clear()
-            return {}
-        for _proc, inbox, _outbox in self.workers:
-            inbox.put(('commit', final))
-        merged = {}
-        for _proc, _inbox, outbox in self.workers:
-            merged.update(outbox.get())
+        """Commit everything sent so far; returns ``{year: last case
+        number}`` (for the checkpoint).  ``final`` then merges each
+        year's segments into ``search_index.path/<year>``."""
+        if self.local is not None:
+            merged = self.local.commit()
+        else:
+            for _proc, inbox, _outbox in self.workers:
+                inbox.put(('commit', None))
+            merged = {}
+            for _proc, _inbox, outbox in self.workers:
+                for year, number in outbox.get().items():
+                    merged[year] = max(number, merged.get(year, number))
+        if final:
+            self.merge()
         return merged
+
+    def merge(self):
+        """One segment per year; the years shared out among the processes
+        (a year written by one process in one segment is only moved)."""
+        import shutil
+        years = part_years(self.path)
+        if self.local is not None:
+            for year in years:
+                merge_year(self.path, year)
+        else:
+            for number, (_proc, inbox, _outbox) in enumerate(self.workers):
+                inbox.put(('merge', years[number::self.procs]))
+            for _proc, _inbox, outbox in self.workers:
+                outbox.get()
+        shutil.rmtree(os.path.join(self.path, PARTS), ignore_errors=True)
+        self.search_index.touch()
 
     def close(self):
         for proc, inbox, _outbox in self.workers:
             inbox.put(None)
         for proc, _inbox, _outbox in self.workers:
             proc.join(60)
-        for writer in self.local.values():
-            writer.cancel()
+        if self.local is not None:
+            self.local.cancel()
+
+
+def interleave(numbers):
+    """Case numbers with the years side by side, each year still in
+    number order: position *i* of a year of *n* cases comes at *i / n*."""
+    years = {}
+    for number in numbers:
+        years.setdefault(year_of_number(number), []).append(number)
+    rank = {}
+    for group in years.values():
+        for i, number in enumerate(group):
+            rank[number] = i / len(group)
+    return sorted(numbers, key=rank.__getitem__), {
+        year: len(group) for year, group in years.items()
+        if year is not None}
 
 
 def rebuild_locked(app_root, search_log, search_index, procs=1,
@@ -161,10 +303,11 @@ def rebuild_locked(app_root, search_log, search_index, procs=1,
         start_recent = checkpoint.get('recent', [])
     done = checkpoint['done']
     cases = app_root['cases']
-    numbers = list(cases.keys())
+    numbers, counts = interleave(list(cases.keys()))
     if progress is not None:
         progress.reset(total=len(numbers))
     writers = Writers(search_index, procs)
+    writers.plan(counts)
     count = 0
     pending = {}
     try:
