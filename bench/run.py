@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py [--sizes 10000,100000] [--cases 24]
                                   [--clients 4] [--requests 30]
                                   [--out bench/latest.md]
+                                  [--only intake,raw,search,archive,scale]
 
 1. **Intake over HTTP** (PEERS.md's workload): a case is ``POST
    /api/cases`` plus 8 files of 200 KB uploaded through ``POST
@@ -52,6 +53,8 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, 'tests'))
 
 PHARMACY = 'M-01'
+#: the parts of the run, in order (``--only`` picks some)
+PARTS = ('intake', 'raw', 'search', 'archive', 'scale')
 FILE_KB = 200
 FILES = 8
 #: PEERS.md: Plone 6.2.2 + plone.restapi on a machine like this one
@@ -360,33 +363,17 @@ def search_figures(lines):
 
 # -- the table --------------------------------------------------------------------
 
-def table(info, intake, raw, scale, search, archive, sizes):
+def scale_rows(scale, sizes):
+    """Worklists, case page and dashboard per size, and the ratio."""
     ms = '%.0f ms'
     rows = []
-    seq, con = intake['sequential'], intake['concurrent']
-    rows.append(('intake over HTTP, 1 client (case = API intake + 8 × '
-                 '200 KB uploads)', '%.2f cases/s, p95 %s' % (
-                     seq['cases_s'], ms % seq['p95_ms']),
-                 'Plone 3.42 cases/s, p95 326 ms: ×%.1f' % (
-                     seq['cases_s'] / PLONE['sequential_cases_s'])))
-    rows.append(('intake over HTTP, %d concurrent clients' % con['clients'],
-                 '%.2f cases/s, p95 %s; %d failed requests, %d incomplete '
-                 'of %d' % (con['cases_s'], ms % con['p95_ms'],
-                            con['failed'], con['incomplete'], con['cases']),
-                 'Plone 2.4 cases/s, p95 7 s, 23–29 failed per 100: ×%.1f' % (
-                     con['cases_s'] / PLONE['concurrent_cases_s'])))
-    rows.append(('the same bytes committed raw to ZODB + blobs (floor)',
-                 '%.2f cases/s, p95 %s' % (raw['cases_s'],
-                                           ms % raw['p95_ms']),
-                 'casefile 1 client = %.0f%% of the floor (floor ÷ casefile '
-                 '= %.1f)' % (100 * seq['cases_s'] / raw['cases_s'],
-                              raw['cases_s'] / seq['cases_s'])))
     small, large = sizes[0], sizes[-1]
     labels = [('worklist', 'home worklist p95 (reviewer)'),
               ('worklist_head', 'home worklist p95 (section head)'),
               ('api_worklist', 'GET /api/worklist p95 (section head)'),
               ('case_page', 'case page p95 (random case, window clerk)'),
               ('dashboard', 'supervision dashboard p95')]
+
     def k(size):
         return '%gk' % (size / 1000) if size >= 1000 else str(size)
     for key, label in labels:
@@ -400,13 +387,50 @@ def table(info, intake, raw, scale, search, archive, sizes):
         if key == 'case_page':
             ratio += '; Plone folder of 8 items p95 18 ms'
         rows.append((label, values, ratio))
-    search_lines = search_figures(search[1]) or figures(
-        search[1], 'p95') or search[1][-2:]
-    rows.append(('search p95 (bench/search.py)', '; '.join(search_lines),
-                 'Plone p95 25–34 ms'))
-    archive_lines = figures(archive[1], 'MB') or archive[1][-2:]
-    rows.append(('archive export memory (bench/archive.py)',
-                 '; '.join(archive_lines), ''))
+    return rows
+
+
+def table(info, intake, raw, scale, search, archive, sizes):
+    """The Markdown table; parts not run (``--only``) are left out."""
+    ms = '%.0f ms'
+    rows = []
+    if intake is not None:
+        seq, con = intake['sequential'], intake['concurrent']
+        rows.append(('intake over HTTP, 1 client (case = API intake + 8 × '
+                     '200 KB uploads)', '%.2f cases/s, p95 %s' % (
+                         seq['cases_s'], ms % seq['p95_ms']),
+                     'Plone 3.42 cases/s, p95 326 ms: ×%.1f' % (
+                         seq['cases_s'] / PLONE['sequential_cases_s'])))
+        rows.append((
+            'intake over HTTP, %d concurrent clients' % con['clients'],
+            '%.2f cases/s, p95 %s; %d failed requests, %d incomplete '
+            'of %d' % (con['cases_s'], ms % con['p95_ms'],
+                       con['failed'], con['incomplete'], con['cases']),
+            'Plone 2.4 cases/s, p95 7 s, 23–29 failed per 100: ×%.1f' % (
+                con['cases_s'] / PLONE['concurrent_cases_s'])))
+    if raw is not None:
+        compared = ''
+        if intake is not None:
+            seq = intake['sequential']
+            compared = ('casefile 1 client = %.0f%% of the floor (floor ÷ '
+                        'casefile = %.1f)' % (
+                            100 * seq['cases_s'] / raw['cases_s'],
+                            raw['cases_s'] / seq['cases_s']))
+        rows.append(('the same bytes committed raw to ZODB + blobs (floor)',
+                     '%.2f cases/s, p95 %s' % (raw['cases_s'],
+                                               ms % raw['p95_ms']),
+                     compared))
+    if scale is not None:
+        rows += scale_rows(scale, sizes)
+    if search is not None:
+        search_lines = search_figures(search[1]) or figures(
+            search[1], 'p95') or search[1][-2:]
+        rows.append(('search p95 (bench/search.py)',
+                     '; '.join(search_lines), 'Plone p95 25–34 ms'))
+    if archive is not None:
+        archive_lines = figures(archive[1], 'MB') or archive[1][-2:]
+        rows.append(('archive export memory (bench/archive.py)',
+                     '; '.join(archive_lines), ''))
     head = ('casefile benchmark, %s — %s, %d cores, Python %s; load '
             'average %s at the start, %.1f at the end (other work on the '
             'machine slows every figure)' % (
@@ -426,7 +450,14 @@ def main():
     parser.add_argument('--clients', type=int, default=4)
     parser.add_argument('--requests', type=int, default=30)
     parser.add_argument('--out', default=os.path.join(HERE, 'latest.md'))
+    parser.add_argument('--only', default=','.join(PARTS),
+                        help='comma-separated parts to run, of: '
+                        + ', '.join(PARTS))
     args = parser.parse_args()
+    only = set(args.only.split(','))
+    unknown = only - set(PARTS)
+    if unknown:
+        parser.error('unknown part(s): %s' % ', '.join(sorted(unknown)))
     sizes = [int(s) for s in args.sizes.split(',')]
     base = tempfile.mkdtemp(prefix='casefile-bench-')
     os.environ.setdefault('CHAMELEON_CACHE', os.path.join(base, 'chameleon'))
@@ -439,21 +470,29 @@ def main():
     started = time.time()
     try:
         prepared_var(base)
-        print('intake over HTTP ...', flush=True)
-        intake = bench_intake(base, args.cases, args.clients)
-        print('  %s' % json.dumps(intake), flush=True)
-        print('raw ZODB floor ...', flush=True)
-        raw = bench_raw(base, args.cases)
-        print('  %s' % json.dumps(raw), flush=True)
-        print('search (bench/search.py) ...', flush=True)
-        search = run_script('search.py')
-        print('\n'.join('  ' + line for line in search[1][-8:]), flush=True)
-        print('archive (bench/archive.py) ...', flush=True)
-        archive = run_script('archive.py')
-        print('\n'.join('  ' + line for line in archive[1][-8:]),
-              flush=True)
-        print('worklists at %s cases ...' % args.sizes, flush=True)
-        scale = bench_scale(base, sizes, args.requests)
+        intake = raw = scale = None
+        search = archive = None
+        if 'intake' in only:
+            print('intake over HTTP ...', flush=True)
+            intake = bench_intake(base, args.cases, args.clients)
+            print('  %s' % json.dumps(intake), flush=True)
+        if 'raw' in only:
+            print('raw ZODB floor ...', flush=True)
+            raw = bench_raw(base, args.cases)
+            print('  %s' % json.dumps(raw), flush=True)
+        if 'search' in only:
+            print('search (bench/search.py) ...', flush=True)
+            search = run_script('search.py')
+            print('\n'.join('  ' + line for line in search[1][-8:]),
+                  flush=True)
+        if 'archive' in only:
+            print('archive (bench/archive.py) ...', flush=True)
+            archive = run_script('archive.py')
+            print('\n'.join('  ' + line for line in archive[1][-8:]),
+                  flush=True)
+        if 'scale' in only:
+            print('worklists at %s cases ...' % args.sizes, flush=True)
+            scale = bench_scale(base, sizes, args.requests)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     text = table(info, intake, raw, scale, search, archive, sizes)
