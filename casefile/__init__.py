@@ -20,6 +20,7 @@ def main(global_config, **settings):
     config.include('pyramid_retry')
     config.include('.retry')
     config.include('pyramid_tm')
+    config.include('.writelock')
     config.include('substanced')
     config.include('.i18n')
     config.include('.security')
