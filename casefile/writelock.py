@@ -29,7 +29,9 @@ SAFE_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS'))
 def write_lock_tween_factory(handler, registry):
     if not asbool(registry.settings.get('casefile.serialize_writes', True)):
         return handler
-    lock = threading.Lock()
+    # re-entrant: a subrequest made by a writing request (through the
+    # tweens, in the same thread) must not wait for its own caller
+    lock = threading.RLock()
 
     def write_lock_tween(request):
         if request.method in SAFE_METHODS:

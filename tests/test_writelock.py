@@ -67,3 +67,24 @@ def test_a_failing_write_releases_the_lock():
     for _ in range(2):      # a lock left held would block the second call
         with pytest.raises(RuntimeError):
             tween(Request())
+
+
+def test_a_subrequest_of_a_write_does_not_wait_for_its_caller():
+    registry = Registry()
+    registry.settings = {}
+    calls = []
+
+    class Request:
+        method = 'POST'
+
+    def handler(request):
+        calls.append(request)
+        if len(calls) == 1:     # the subrequest goes through the tween too
+            return tween(Request())
+        return 'inner'
+    tween = write_lock_tween_factory(handler, registry)
+    done = []
+    thread = threading.Thread(target=lambda: done.append(tween(Request())))
+    thread.start()
+    thread.join(5)
+    assert done == ['inner']
