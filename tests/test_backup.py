@@ -145,3 +145,30 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
 @pytest.fixture(autouse=True)
 def _utc_repozo(monkeypatch):
     monkeypatch.setenv('TZ', 'UTC')
+
+
+def test_the_search_index_is_backed_up_from_where_the_ini_puts_it(
+        tmp_path, var_dir):
+    """``casefile.search_dir`` may lie outside var_dir (another disk):
+    the backup takes the index from there and the restore puts it back
+    there, not into var_dir/index."""
+    outside = tmp_path / 'search-elsewhere'
+    ini = write_ini(str(tmp_path / 'app.ini'), str(var_dir),
+                    **{'casefile.search_dir': str(outside)})
+    outside.mkdir()
+    (outside / 'state.json').write_text('{"marker": "the live index"}')
+    dest = str(tmp_path / 'backup')
+    result = _cli('-c', ini, 'backup', dest)
+    assert result.exit_code == 0, result.output
+    assert json.load(open(os.path.join(dest, 'index', 'state.json'))) == {
+        'marker': 'the live index'}
+    restored = tmp_path / 'restored'
+    restored.mkdir()
+    elsewhere = tmp_path / 'restored-search'
+    ini2 = write_ini(str(tmp_path / 'restored.ini'), str(restored),
+                     **{'casefile.search_dir': str(elsewhere)})
+    result = _cli('-c', ini2, 'restore', dest)
+    assert result.exit_code == 0, result.output
+    assert json.load(open(elsewhere / 'state.json')) == {
+        'marker': 'the live index'}
+    assert not (restored / 'index' / 'state.json').exists()

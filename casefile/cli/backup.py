@@ -9,8 +9,8 @@ A backup holds everything needed to bring an installation back:
   need not stop.
 - ``blobs/``: the material files.  Blob files never change once written,
   so each backup copies only the files the last one does not have.
-- ``index/``: the search index (a copy; ``casefile reindex`` rebuilds it
-  too), ``signing/`` (the bureau's document-signing key) and
+- ``index/``: the search index, from ``casefile.search_dir`` (a copy;
+  ``casefile reindex`` rebuilds it too), ``signing/`` (the bureau's document-signing key) and
   ``secrets.json`` (cookie secret): keep the backup as safe as the server.
 
 ``casefile restore SRC`` recovers ``Data.fs`` and ``audit.fs`` with
@@ -35,12 +35,24 @@ from urllib.parse import parse_qs, urlsplit
 
 import click
 
-#: what is copied besides the databases (relative to var_dir)
+#: what is copied besides the databases, by its name in the backup
 EXTRAS = ('index', 'signing', 'secrets.json')
 
 
+def extra_paths(settings):
+    """Where each of :data:`EXTRAS` lives in this installation: the
+    search index where ``casefile.search_dir`` puts it, the rest in
+    var_dir."""
+    from ..search import search_dir
+    var = settings['casefile.var_dir']
+    return {'index': search_dir(settings),
+            'signing': os.path.join(var, 'signing'),
+            'secrets.json': os.path.join(var, 'secrets.json')}
+
+
 def storage_paths(env, data_fs=None, blob_dir=None):
-    """``(var_dir, Data.fs, audit.fs, blob dir)`` of the installation."""
+    """``(extras, Data.fs, audit.fs, blob dir)`` of the installation;
+    ``extras`` maps each of :data:`EXTRAS` to its path."""
     from pyramid.paster import get_appsettings
     from ..config import prepare_settings
     if not os.path.exists(env.config):
@@ -50,7 +62,6 @@ def storage_paths(env, data_fs=None, blob_dir=None):
     global_config = dict(env.options,
                          here=os.path.dirname(os.path.abspath(env.config)))
     settings = prepare_settings(global_config, settings)
-    var = settings['casefile.var_dir']
     audit = None
     if data_fs is None:
         uri = settings['zodbconn.uri']
@@ -69,7 +80,7 @@ def storage_paths(env, data_fs=None, blob_dir=None):
     else:
         candidate = os.path.join(os.path.dirname(data_fs), 'audit.fs')
         audit = candidate if os.path.exists(candidate) else None
-    return var, data_fs, audit, blob_dir
+    return extra_paths(settings), data_fs, audit, blob_dir
 
 
 def repozo(*args):
@@ -119,7 +130,7 @@ def copy_extra(source, dest):
 @click.pass_obj
 def backup(env, dest, full, data_fs, blob_dir):
     """Back up the database, blobs, index and keys into DEST."""
-    var, data_fs, audit, blob_dir = storage_paths(env, data_fs, blob_dir)
+    extras, data_fs, audit, blob_dir = storage_paths(env, data_fs, blob_dir)
     os.makedirs(dest, exist_ok=True)
     started = datetime.datetime.now(datetime.timezone.utc)
     report = {'started': started.isoformat(), 'data_fs': data_fs}
@@ -138,7 +149,7 @@ def backup(env, dest, full, data_fs, blob_dir):
         report['blobs_copied'] = mirror_blobs(blob_dir,
                                               os.path.join(dest, 'blobs'))
     for name in EXTRAS:
-        source = os.path.join(var, name)
+        source = extras[name]
         if name == 'index' and os.path.isdir(source):
             # a running server's indexing thread writes here: copy under
             # the directory's writer lock, never between a merge's files
@@ -168,7 +179,7 @@ def backup(env, dest, full, data_fs, blob_dir):
 @click.pass_obj
 def restore(env, src, when, force, data_fs, blob_dir):
     """Restore a backup made by `casefile backup` from SRC."""
-    var, data_fs, audit, blob_dir = storage_paths(env, data_fs, blob_dir)
+    extras, data_fs, audit, blob_dir = storage_paths(env, data_fs, blob_dir)
     if data_fs and data_fs.startswith('/') and not audit:
         audit = os.path.join(os.path.dirname(data_fs), 'audit.fs')
     if os.path.exists(data_fs) and not force:
@@ -194,6 +205,6 @@ def restore(env, src, when, force, data_fs, blob_dir):
             shutil.rmtree(blob_dir)
         mirror_blobs(os.path.join(src, 'blobs'), blob_dir)
     for name in EXTRAS:
-        copy_extra(os.path.join(src, name), os.path.join(var, name))
+        copy_extra(os.path.join(src, name), extras[name])
     click.echo('restored %s from %s; now run: casefile journal verify'
                % (data_fs, src))
