@@ -147,3 +147,21 @@ def upload_required(browser, case_url, testapp, code=PHARMACY, skip=()):
         response = upload(browser, case_url, need.material.code + '.pdf',
                           PDF_BYTES, need.material.code)
         assert response.status_int == 302, response.text[:2000]
+
+
+def make_case(root, registry, code=PHARMACY):
+    """A case of application ``code`` created straight in the model (no
+    request) by the clerk, committed."""
+    import transaction
+
+    from casefile.case.intake import application_data
+    from casefile.case.service import create_case
+    from casefile.catalogue.store import catalogue_versions
+    version = catalogue_versions(root).current
+    case = create_case(
+        root, application_data(version.catalogue, code),
+        {'kind': 'company', 'name': '鞍山市测试有限公司',
+         'identifier': '91210302MA1234567X'},
+        catalogue_version=version.number, actor='clerk', registry=registry)
+    transaction.commit()
+    return case

@@ -2,7 +2,7 @@
 import re
 import threading
 
-from casehelpers import PHARMACY, intake_controls
+from casehelpers import PHARMACY, intake_controls, make_case
 from live import Client, live_app  # noqa: F401 (fixture)
 
 
@@ -100,29 +100,13 @@ def test_cases_created_after_a_first_start_are_indexed(empty_var_dir):
 
 # -- what keeps simultaneous intakes from conflicting ---------------------------
 
-def _new_case(root, registry):
-    import transaction
-
-    from casefile.case.intake import application_data
-    from casefile.case.service import create_case
-    from casefile.catalogue.store import catalogue_versions
-    version = catalogue_versions(root).current
-    case = create_case(
-        root, application_data(version.catalogue, PHARMACY),
-        {'kind': 'company', 'name': '鞍山市测试有限公司',
-         'identifier': '91210302MA1234567X'},
-        catalogue_version=version.number, actor='clerk', registry=registry)
-    transaction.commit()
-    return case
-
-
 def test_an_intake_adds_one_objectmap_path(root, app):
     """Consecutive case numbers append to one bucket of the path BTree;
     every path an intake adds there makes a split (an unresolvable
     conflict) likelier, so a new case adds its own path and nothing else."""
     objectmap = root.__objectmap__
     before = set(objectmap.path_to_objectid.keys())
-    case = _new_case(root, app.registry)
+    case = make_case(root, app.registry)
     added = set(objectmap.path_to_objectid.keys()) - before
     assert added == {('', 'cases', case.case_number)}
 
@@ -131,7 +115,7 @@ def test_a_sub_container_is_created_by_its_first_record(root, app):
     import transaction
 
     from casefile.case.lifecycle import issue_document
-    case = _new_case(root, app.registry)
+    case = make_case(root, app.registry)
     assert 'documents' not in case
     empty = case['documents']
     assert len(empty) == 0 and list(empty.values()) == []
@@ -148,7 +132,7 @@ def test_a_sub_container_is_created_by_its_first_record(root, app):
 
 def test_unknown_names_are_still_missing_from_a_case(root, app):
     import pytest
-    case = _new_case(root, app.registry)
+    case = make_case(root, app.registry)
     with pytest.raises(KeyError):
         case['nonsense']
 
@@ -157,7 +141,7 @@ def test_case_records_stay_out_of_the_system_text_index(root, app):
     """New words in the system catalog's lexicon take consecutive ids: one
     more shared bucket that every intake appended to."""
     from substanced.util import find_catalog, get_oid
-    case = _new_case(root, app.registry)
+    case = make_case(root, app.registry)
     text = find_catalog(root, 'system')['text']
     assert get_oid(case) not in set(text.indexed())
     assert len(text.eq(case.case_number).execute()) == 0

@@ -18,6 +18,8 @@ import transaction
 from casefile.clock import add_working_days
 from casefile.clock.timing import as_date, task_timing, today
 
+from casehelpers import make_case
+
 D = datetime.date
 
 # (application, {item: (started, decided or None, grant, extension days,
@@ -60,20 +62,6 @@ def yellow_start(limit, now=None):
     while add_working_days(day, limit) > add_working_days(now, 1):
         day -= datetime.timedelta(days=1)
     return day
-
-
-def make_case(root, registry, code):
-    from casefile.case.intake import application_data
-    from casefile.case.service import create_case
-    from casefile.catalogue.store import catalogue_versions
-    version = catalogue_versions(root).current
-    case = create_case(
-        root, application_data(version.catalogue, code),
-        {'kind': 'company', 'name': '鞍山市测试有限公司',
-         'identifier': '91210302MA1234567X'},
-        catalogue_version=version.number, actor='clerk', registry=registry)
-    transaction.commit()
-    return case
 
 
 def _no_guards(monkeypatch):
