@@ -30,7 +30,7 @@ from pickle import dumps
 
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC, W3Codec, W3PerDocWriter, W3TermInfo, _lenfield)
-from whoosh.system import pack_ushort
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -256,18 +256,20 @@ def write_terms(fieldwriter, format_, terms):
     ``W3PostingsWriter`` write them one posting at a time: per term, the
     postings cut in blocks of ``blocklimit`` (a header before the first;
     each block's length, negative for the last, its info and its pickled,
-    deflated data), then a row in the term table.  Terms are taken in
-    byte order (a ``str`` term, from ``text``, is in UTF-8 byte order and
-    carries ``IMPACT_VALUE``); the lists are emptied as they are written.
+    deflated data), then a row in the term table (``W3TermInfo``'s
+    bytes).  Terms are taken in byte order (a ``str`` term, from ``text``,
+    is in UTF-8 byte order and carries ``IMPACT_VALUE``); the lists are
+    emptied as they are written; the postings file is written in chunks.
     """
     postwriter = fieldwriter._postwriter
     limit = postwriter._blocklimit
     level = postwriter._compression
     fixed = format_.fixed_value_size()
     postfile = fieldwriter._postfile
-    write = postfile.write
     add_row = fieldwriter._tindex.add
     prefix = pack_ushort(fieldwriter._fieldid)
+    base = postfile.tell()
+    out = bytearray()
     for term in sorted(terms):
         lists = terms.pop(term)
         ids, weights = lists[0], lists[1]
@@ -277,21 +279,18 @@ def write_terms(fieldwriter, format_, terms):
             term, values = term.encode('utf-8'), None
         else:
             values = lists[2]
-        info = W3TermInfo()
-        start = postfile.tell()
-        write(WHOOSH3_HEADER_MAGIC)
+        start = base + len(out)
+        out += WHOOSH3_HEADER_MAGIC
         total = len(ids)
+        weight = 0.0
+        most = 0
         for first in range(0, total, limit):
             block_ids = ids[first:first + limit]
             doubles = weights[first:first + limit]
             block_weights = array('f', doubles)
             top = max(doubles)
-            info._weight += sum(block_weights)
-            info._df += len(block_ids)
-            info._maxweight = max(info._maxweight, top)
-            if info._minid is None:
-                info._minid = block_ids[0]
-            info._maxid = block_ids[-1]
+            weight += sum(block_weights)
+            most = max(most, top)
             if values is None:
                 block_values = IMPACT_VALUE * len(block_ids)
             else:
@@ -308,11 +307,17 @@ def write_terms(fieldwriter, format_, terms):
             header = dumps((len(block_ids), block_ids[-1], top, comp,
                             NO_LENGTH, ZERO_LENGTH), 2)
             length = len(header) + len(data)
-            postfile.write_int(-length if first + limit >= total else length)
-            write(header)
-            write(data)
-        info.set_extent(start, postfile.tell() - start)
-        add_row(prefix + term, info.to_bytes())
+            out += pack_int(-length if first + limit >= total else length)
+            out += header
+            out += data
+        add_row(prefix + term, TERM_INFO.pack(
+            0, weight, total, 0, ZERO_LENGTH, most, ids[0], ids[-1])
+            + pack_long(start) + pack_int(base + len(out) - start))
+        if len(out) > CHUNK:
+            postfile.write(bytes(out))
+            base += len(out)
+            out = bytearray()
+    postfile.write(bytes(out))
 
 
 def read_blocks(matcher):
@@ -335,6 +340,12 @@ def read_blocks(matcher):
 #: pickled blocks up to this size are not deflated (71 bytes for one
 #: posting deflate to 68)
 RAW_BLOCK = 120
+
+#: ``W3TermInfo.to_bytes``: not inlined, total weight, documents, no
+#: lengths, maximum weight, first and last document; then the extent
+TERM_INFO = W3TermInfo._struct
+#: bytes of postings written at a time
+CHUNK = 1 << 20
 
 #: the length bytes of a block without lengths (``length_stats`` off)
 NO_LENGTH = length_to_byte(None)
