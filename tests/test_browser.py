@@ -10,7 +10,8 @@ import re
 import pytest
 
 from browser_support import (  # noqa: F401  (fixtures)
-    TABLET, browser, browser_page, live_server, new_page, shot)
+    TABLET, browser, browser_page, fill_one_form, live_server, new_page,
+    shot)
 from casefile.identifiers import credit_code_check_char
 
 DEMO_PASSWORD = 'demo-2026'
@@ -47,57 +48,6 @@ def intake_count(page, base):
     return int(counter.locator('.n').inner_text().strip())
 
 
-def value_for(label):
-    """A valid value for a required one-form field, judged by its label."""
-    if '身份证' in label:
-        return '11010519491231002X'
-    if '电话' in label:
-        return '13904121234'
-    if '信用代码' in label:
-        return VALID_CODE
-    if '面积' in label:
-        return '120.5'
-    if '资本' in label or '金额' in label or '投资' in label:
-        return '500000'
-    if label.endswith('数'):
-        return '12'
-    return '鞍山测试填写内容'
-
-
-def fill_one_form(page):
-    """Fill every required control of the intake form that is still empty:
-    text and textareas by their label, selects with their first option,
-    date inputs with a date, checkboxes ticked."""
-    form = page.locator('form#intake')
-    labels = form.locator('label.control-label.required')
-    for i in range(labels.count()):
-        label = labels.nth(i)
-        target = label.get_attribute('for')
-        text = label.inner_text().strip()
-        control = form.locator('[id="%s"]' % target)
-        if control.count() == 0:      # radio groups, mappings: the label
-            continue                  # names a container, not a control
-        tag = control.evaluate('e => e.tagName.toLowerCase()')
-        kind = (control.get_attribute('type') or '').lower()
-        if tag == 'select':
-            values = [v for v in control.locator('option').evaluate_all(
-                'os => os.map(o => o.value)') if v]
-            if not control.input_value():
-                control.select_option(values[0])
-        elif kind == 'checkbox':
-            control.check()
-        elif kind == 'radio' or kind == 'hidden':
-            continue
-        elif kind == 'date':
-            control.fill('2026-12-01')
-        elif not control.input_value():
-            control.fill(value_for(text))
-    # date fields whose label names a mapping rather than the input
-    for date in form.locator('input[type="date"]').all():
-        if not date.input_value():
-            date.fill('2026-12-01')
-
-
 def open_intake_form(page, base, screenshots=False):
     """Through the top bar's 新建办件 when screenshotting the walk-through;
     straight to the page otherwise (the worklist is not under test)."""
@@ -130,7 +80,7 @@ def create_case(page, base, screenshots=False):
     """Create a 开办药店 case through the intake form; return its number."""
     open_intake_form(page, base, screenshots)
     fill_applicant(page)
-    fill_one_form(page)
+    fill_one_form(page, 'form#intake')
     if screenshots:
         shot(page, '04-intake-form-filled')
     page.get_by_role('button', name='创建办件').click()
@@ -167,7 +117,7 @@ def test_invalid_credit_code_is_refused_next_to_the_field(live_server,
     before = intake_count(page, live_server)
     open_intake_form(page, live_server)
     fill_applicant(page, identifier=INVALID_CODE)
-    fill_one_form(page)
+    fill_one_form(page, 'form#intake')
     page.get_by_role('button', name='创建办件').click()
     page.wait_for_load_state()
     shot(page, '08-intake-invalid-credit-code')

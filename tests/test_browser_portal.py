@@ -14,7 +14,7 @@ Screenshots: test-output/screenshots/portal-*.png.
 import re
 
 from browser_support import (  # noqa: F401  (fixtures)
-    browser, browser_page, live_server, new_page, shot)
+    browser, browser_page, fill_one_form, live_server, new_page, shot)
 from casefile.identifiers import credit_code_check_char
 from casehelpers import csrf_from
 from live import Client
@@ -25,49 +25,6 @@ PDF_BYTES = (b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n'
              b'2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer'
              b'<</Root 1 0 R>>\n%%EOF\n')
 PHONE = {'width': 390, 'height': 844}
-
-
-def value_for(label):
-    if '身份证' in label:
-        return '11010519491231002X'
-    if '电话' in label:
-        return '13904121234'
-    if '面积' in label:
-        return '120.5'
-    if '资本' in label or '金额' in label or '投资' in label:
-        return '500000'
-    if label.endswith('数'):
-        return '12'
-    return '鞍山测试填写内容'
-
-
-def fill_one_form(page):
-    """Every required, still empty control of the portal's one form."""
-    form = page.locator('form#portal-apply')
-    labels = form.locator('label.control-label.required')
-    for i in range(labels.count()):
-        label = labels.nth(i)
-        control = form.locator('[id="%s"]' % label.get_attribute('for'))
-        if control.count() == 0:
-            continue
-        tag = control.evaluate('e => e.tagName.toLowerCase()')
-        kind = (control.get_attribute('type') or '').lower()
-        if tag == 'select':
-            values = [v for v in control.locator('option').evaluate_all(
-                'os => os.map(o => o.value)') if v]
-            if not control.input_value():
-                control.select_option(values[0])
-        elif kind == 'checkbox':
-            control.check()
-        elif kind in ('radio', 'hidden'):
-            continue
-        elif kind == 'date':
-            control.fill('2026-12-01')
-        elif not control.input_value():
-            control.fill(value_for(label.inner_text().strip()))
-    for date in form.locator('input[type="date"]').all():
-        if not date.input_value():
-            date.fill('2026-12-01')
 
 
 def staff_step(client, url, path, **inputs):
@@ -179,7 +136,7 @@ def test_register_apply_correct_grant_download_rate(
         shot(page, 'portal-06-materials-uploaded')
 
         # -- the form: save a draft, come back, submit
-        fill_one_form(page)
+        fill_one_form(page, 'form#portal-apply')
         page.get_by_role('button', name='保存草稿').click()
         page.wait_for_load_state()
         assert page.get_by_text('草稿已保存').is_visible()
