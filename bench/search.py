@@ -5,9 +5,8 @@
     .venv/bin/python bench/search.py --sizes 100000,500000   # city scale
 
 The default runs 100 k records only, so that ``make bench`` stays within
-its time budget on a 2-core machine: building 500 k records with Whoosh's
-pure-Python writer takes far longer than the rest of the benchmarks
-together (docs/search.md, "Limits").
+its time budget on a 2-core machine (500 k records take about a quarter
+of an hour and ~6 GB of memory, most of it the corpus held here).
 
 For each size: a seeded synthetic corpus of case records
 (``casefile.search.synthetic``: applicant, credit code, Anshan address,
@@ -235,10 +234,13 @@ def run_size(n, procs, runs, workdir, keep=False, seed=20260101):
                            statistics.mean(len(d['text']) for d in
                                            docs[:5000])), flush=True)
     path = os.path.join(workdir, 'casefile-%d' % n)
+    # the machine may be shared: the load says what the rate was measured on
+    load_before = '%.2f %.2f %.2f' % os.getloadavg()
     search_index, seconds = build_casefile(docs, path, procs)
     print('casefile index: %.0f records/s (%d writer processes), %.0f MB '
-          'on disk, %.0f s' % (n / seconds, procs, size_of(path) / 2 ** 20,
-                               seconds), flush=True)
+          'on disk, %.0f s; load average before %s, after %s' % (
+              n / seconds, procs, size_of(path) / 2 ** 20, seconds,
+              load_before, '%.2f %.2f %.2f' % os.getloadavg()), flush=True)
     fts_path = os.path.join(workdir, 'fts-%d.sqlite' % n)
     db, fts_seconds = build_fts(docs, fts_path, procs)
     print('FTS5 (rjieba-segmented): %.0f records/s, %.0f MB on disk' % (
