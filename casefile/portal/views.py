@@ -35,6 +35,9 @@ from .progress import (
 from .ratings import LEVELS, RatingError, rate
 
 PUBLIC = dict(permission=NO_PERMISSION_REQUIRED)
+#: what a form posted with a stale CSRF token answers
+SESSION_EXPIRED = _('Your session has expired. Please reload the page and '
+                    'submit again.')
 
 
 def _t(request, message):
@@ -49,6 +52,14 @@ def _csrf_ok(request):
     token = request.POST.get('csrf_token') or request.headers.get(
         'X-CSRF-Token')
     return token == request.session.get_csrf_token()
+
+
+def _case_page_refusal(request, account, case, error):
+    """The applicant's case page again, with ``error`` on it (400)."""
+    response = render_to_response('portal_case.page', case_values(
+        request, account, case, error=error, status=400), request=request)
+    response.status_int = 400
+    return response
 
 
 def _wants_json(request):
@@ -81,9 +92,7 @@ def portal_register(request):
         return _base(request, form=form)
     if not _csrf_ok(request):
         request.response.status_int = 400
-        return _base(request, form=form, error=_(
-            'Your session has expired. Please reload the page and submit '
-            'again.'))
+        return _base(request, form=form, error=SESSION_EXPIRED)
     try:
         account = register(find_portal(request.root), form['kind'],
                            form['identifier'], form['name'], form['mobile'],
@@ -142,8 +151,7 @@ def portal_query(request):
         return _base(request, **values)
     if not _csrf_ok(request):
         request.response.status_int = 400
-        return _base(request, error=_('Your session has expired. Please '
-                                      'reload the page and submit again.'),
+        return _base(request, error=SESSION_EXPIRED,
                      **values)
     throttle = get_query_throttle(request.registry)
     address = client_address(request)
@@ -257,9 +265,8 @@ def portal_draft(request):
     csrf_failed = failure is not None and '_csrf_token_' in (
         failure.error.asdict() if hasattr(failure, 'error') else {})
     if csrf_failed:
-        return _draft_values(request, account, draft, status=400, error=_(
-            'Your session has expired. Please reload the page and submit '
-            'again.'))
+        return _draft_values(request, account, draft, status=400,
+                             error=SESSION_EXPIRED)
     applying.save_controls(draft, controls)
     if 'submit' not in request.POST:
         _flash(request, _('Draft saved. You can come back to it at any '
@@ -312,8 +319,7 @@ def portal_draft_upload(request):
     catalogue = applying.current_catalogue(request.root)
     error = None
     if not _csrf_ok(request):
-        error = _('Your session has expired. Please reload the page and '
-                  'submit again.')
+        error = SESSION_EXPIRED
     else:
         try:
             upload = applying.add_draft_file(
@@ -539,8 +545,7 @@ def portal_correction_upload(request):
     field = request.POST.get('file')
     error = None
     if not _csrf_ok(request):
-        error = _('Your session has expired. Please reload the page and '
-                  'submit again.')
+        error = SESSION_EXPIRED
     elif case.state != 'correction' and code not in {
             n.material.code for n in outstanding_gaps(case, catalogue)}:
         error = _('Corrections can only be uploaded while the window asks '
@@ -589,8 +594,7 @@ def portal_resubmit(request):
     url = request.route_url('portal_case', number=case.case_number)
     error = None
     if not _csrf_ok(request):
-        error = _('Your session has expired. Please reload the page and '
-                  'submit again.')
+        error = SESSION_EXPIRED
     elif case.state != 'correction':
         error = _('This case is not waiting for corrections.')
     elif not _fix_uploads_since_notice(case):
@@ -606,11 +610,7 @@ def portal_resubmit(request):
         except TransitionError as e:
             error = e.message
     if error is not None:
-        response = render_to_response('portal_case.page', case_values(
-            request, account, case, error=error, status=400),
-            request=request)
-        response.status_int = 400
-        return response
+        return _case_page_refusal(request, account, case, error)
     _flash(request, _('Corrections submitted. The window will check them '
                       'again.'))
     return HTTPFound(url)
@@ -621,8 +621,7 @@ def portal_rate(request):
     account, case = _own_case(request)
     error = None
     if not _csrf_ok(request):
-        error = _('Your session has expired. Please reload the page and '
-                  'submit again.')
+        error = SESSION_EXPIRED
     else:
         try:
             rate(request.root, case, account, request.POST.get('level'),
@@ -631,11 +630,7 @@ def portal_rate(request):
         except RatingError as e:
             error = e.message
     if error is not None:
-        response = render_to_response('portal_case.page', case_values(
-            request, account, case, error=error, status=400),
-            request=request)
-        response.status_int = 400
-        return response
+        return _case_page_refusal(request, account, case, error)
     _flash(request, _('Thank you for your rating.'))
     return HTTPFound(request.route_url('portal_case',
                                        number=case.case_number) + '#rating')
