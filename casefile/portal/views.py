@@ -151,8 +151,7 @@ def portal_query(request):
         return _base(request, **values)
     if not _csrf_ok(request):
         request.response.status_int = 400
-        return _base(request, error=SESSION_EXPIRED,
-                     **values)
+        return _base(request, error=SESSION_EXPIRED, **values)
     throttle = get_query_throttle(request.registry)
     address = client_address(request)
     if throttle.is_locked(None, address):
