@@ -302,24 +302,12 @@ def annotation_resolve(context, request):
 
 
 def includeme(config):
-    traverse = '/cases/{number}'
-    config.add_route('material_view', '/cases/{number}/materials/{name}/view',
-                     traverse=traverse)
-    config.add_route('material_page',
-                     '/cases/{number}/materials/{name}/page.png',
-                     traverse=traverse)
-    config.add_route('document_view',
-                     '/cases/{number}/documents/{container}/{name}/view',
-                     traverse=traverse)
-    config.add_route('document_page',
-                     '/cases/{number}/documents/{container}/{name}/page.png',
-                     traverse=traverse)
-    config.add_route('annotation_add', '/cases/{number}/annotations/add',
-                     traverse=traverse)
-    config.add_route('annotation_reply',
-                     '/cases/{number}/annotations/{annotation}/reply',
-                     traverse=traverse)
-    config.add_route('annotation_resolve',
-                     '/cases/{number}/annotations/{annotation}/resolve',
-                     traverse=traverse)
+    add = config.add_case_route
+    add('material_view', '/materials/{name}/view')
+    add('material_page', '/materials/{name}/page.png')
+    add('document_view', '/documents/{container}/{name}/view')
+    add('document_page', '/documents/{container}/{name}/page.png')
+    add('annotation_add', '/annotations/add')
+    add('annotation_reply', '/annotations/{annotation}/reply')
+    add('annotation_resolve', '/annotations/{annotation}/resolve')
     config.scan(__name__)

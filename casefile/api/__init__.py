@@ -32,10 +32,6 @@ Routes (documented, with a worked example run by the tests, in
 """
 from .errors import ApiPathPredicate
 
-#: case routes traverse to the case so that its ACL decides
-CASE = '/cases/{number}'
-
-
 def includeme(config):
     config.add_view_predicate('api', ApiPathPredicate)
     config.add_route('api_tokens', '/api/tokens')
@@ -43,31 +39,21 @@ def includeme(config):
     config.add_route('api_applications', '/api/applications')
     config.add_route('api_application', '/api/applications/{code}')
     config.add_route('api_cases', '/api/cases')
-    config.add_route('api_case', '/api/cases/{number}', traverse=CASE)
-    config.add_route('api_case_materials', '/api/cases/{number}/materials',
-                     traverse=CASE)
-    config.add_route('api_case_transition',
-                     '/api/cases/{number}/transitions/{name}', traverse=CASE)
-    config.add_route('api_task_transition',
-                     '/api/cases/{number}/tasks/{item}/transitions/{name}',
-                     traverse=CASE)
-    config.add_route('api_inspection', '/api/cases/{number}/inspection',
-                     traverse=CASE)
-    config.add_route('api_inspection_transition',
-                     '/api/cases/{number}/inspection/transitions/{name}',
-                     traverse=CASE)
-    config.add_route('api_inspection_report',
-                     '/api/cases/{number}/inspection/report', traverse=CASE)
-    config.add_route('api_reviews', '/api/cases/{number}/reviews',
-                     traverse=CASE)
-    config.add_route('api_review', '/api/cases/{number}/reviews/{review}',
-                     traverse=CASE)
-    config.add_route('api_review_opinion',
-                     '/api/cases/{number}/reviews/{review}/opinion',
-                     traverse=CASE)
-    config.add_route('api_review_transition',
-                     '/api/cases/{number}/reviews/{review}/transitions/{name}',
-                     traverse=CASE)
+    add = config.add_case_route     # /api/cases/{number}/..., the case
+    add('api_case', prefix='/api')
+    add('api_case_materials', '/materials', prefix='/api')
+    add('api_case_transition', '/transitions/{name}', prefix='/api')
+    add('api_task_transition', '/tasks/{item}/transitions/{name}',
+        prefix='/api')
+    add('api_inspection', '/inspection', prefix='/api')
+    add('api_inspection_transition', '/inspection/transitions/{name}',
+        prefix='/api')
+    add('api_inspection_report', '/inspection/report', prefix='/api')
+    add('api_reviews', '/reviews', prefix='/api')
+    add('api_review', '/reviews/{review}', prefix='/api')
+    add('api_review_opinion', '/reviews/{review}/opinion', prefix='/api')
+    add('api_review_transition', '/reviews/{review}/transitions/{name}',
+        prefix='/api')
     config.add_route('api_worklist', '/api/worklist')
     config.scan('.errors')
     config.scan('.auth')

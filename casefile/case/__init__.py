@@ -16,6 +16,7 @@
 
 
 def includeme(config):
+    config.include('.routes')    # config.add_case_route, for every subsystem
     config.scan('.model')
     config.scan('.material')
     config.scan('.task')

@@ -364,24 +364,14 @@ def case_material(context, request):
 
 def includeme(config):
     config.add_route('case_new', '/cases/new')
-    # Routes traverse to the case, so its ACL (the permission table of its
-    # state) decides; an unknown number is a plain 404.
-    config.add_route('case', '/cases/{number}', traverse='/cases/{number}')
-    config.add_route('case_upload', '/cases/{number}/upload',
-                     traverse='/cases/{number}')
-    config.add_route('case_material', '/cases/{number}/materials/{name}',
-                     traverse='/cases/{number}')
-    config.add_route('case_do', '/cases/{number}/do/{transition}',
-                     traverse='/cases/{number}')
-    config.add_route('task_do', '/cases/{number}/tasks/{item}/do/{transition}',
-                     traverse='/cases/{number}')
-    config.add_route('clock_stop', '/cases/{number}/clock/stop',
-                     traverse='/cases/{number}')
-    config.add_route('clock_resume', '/cases/{number}/clock/resume/{stop}',
-                     traverse='/cases/{number}')
-    config.add_route('task_extend', '/cases/{number}/tasks/{item}/extend',
-                     traverse='/cases/{number}')
-    config.add_route('case_document',
-                     '/cases/{number}/documents/{container}/{name}',
-                     traverse='/cases/{number}')
+    add = config.add_case_route
+    add('case')
+    add('case_upload', '/upload')
+    add('case_material', '/materials/{name}')
+    add('case_do', '/do/{transition}')
+    add('task_do', '/tasks/{item}/do/{transition}')
+    add('clock_stop', '/clock/stop')
+    add('clock_resume', '/clock/resume/{stop}')
+    add('task_extend', '/tasks/{item}/extend')
+    add('case_document', '/documents/{container}/{name}')
     config.scan(__name__)

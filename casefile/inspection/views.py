@@ -199,15 +199,11 @@ def review_do(context, request):
 
 
 def includeme(config):
-    t = '/cases/{number}'
-    config.add_route('inspection', t + '/inspection', traverse=t)
-    config.add_route('inspection_report', t + '/inspection/report',
-                     traverse=t)
-    config.add_route('inspection_do', t + '/inspection/do/{transition}',
-                     traverse=t)
-    config.add_route('review_new', t + '/reviews', traverse=t)
-    config.add_route('review_opinion', t + '/reviews/{name}/opinion',
-                     traverse=t)
-    config.add_route('review_do', t + '/reviews/{name}/do/{transition}',
-                     traverse=t)
+    add = config.add_case_route
+    add('inspection', '/inspection')
+    add('inspection_report', '/inspection/report')
+    add('inspection_do', '/inspection/do/{transition}')
+    add('review_new', '/reviews')
+    add('review_opinion', '/reviews/{name}/opinion')
+    add('review_do', '/reviews/{name}/do/{transition}')
     config.scan(__name__)

@@ -257,15 +257,10 @@ def joint_close(context, request):
 def includeme(config):
     config.add_route('organisations', '/organisations')
     config.add_route('organisation', '/organisations/{code}')
-    config.add_route('joint_list', '/cases/{number}/joint',
-                     traverse='/cases/{number}')
-    config.add_route('joint_view', '/cases/{number}/joint/{id}',
-                     traverse='/cases/{number}')
-    config.add_route('joint_minutes', '/cases/{number}/joint/{id}/minutes',
-                     traverse='/cases/{number}')
-    config.add_route('joint_conclusion',
-                     '/cases/{number}/joint/{id}/conclusion',
-                     traverse='/cases/{number}')
-    config.add_route('joint_close', '/cases/{number}/joint/{id}/close',
-                     traverse='/cases/{number}')
+    add = config.add_case_route
+    add('joint_list', '/joint')
+    add('joint_view', '/joint/{id}')
+    add('joint_minutes', '/joint/{id}/minutes')
+    add('joint_conclusion', '/joint/{id}/conclusion')
+    add('joint_close', '/joint/{id}/close')
     config.scan('.views')
