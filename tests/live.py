@@ -21,11 +21,25 @@ class LiveServer:
         self.server = create_server(app, host='127.0.0.1', port=0,
                                     threads=threads)
         self.url = 'http://127.0.0.1:%s' % self.server.effective_port
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.closing = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
+    def _run(self):
+        try:
+            self.server.run()
+        except (OSError, ValueError):
+            # closing the socket under the serving loop's select()
+            if not self.closing:
+                raise
+
     def close(self):
+        """Stop the worker threads, then the loop (as WebTest's
+        StopableWSGIServer does), and wait for it."""
+        self.closing = True
+        self.server.task_dispatcher.shutdown()
         self.server.close()
+        self.thread.join(10)
 
 
 @pytest.fixture
