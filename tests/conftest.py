@@ -104,6 +104,18 @@ def app_settings(var_dir):
     return make_settings(var_dir)
 
 
+@pytest.fixture(params=['true', 'false'],
+                ids=['writes-in-turn', 'writes-at-once'])
+def both_write_modes(request, var_dir):
+    """Settings for concurrency tests, run twice: as one process serves
+    (its writing requests take turns: ``casefile.writelock``) and with
+    writes at once, as several processes sharing a database run them;
+    then ZODB's conflict detection and the retries must keep every
+    guarantee.  A module uses it as its ``app_settings``."""
+    return make_settings(var_dir, **{
+        'casefile.serialize_writes': request.param})
+
+
 @pytest.fixture
 def app(app_settings):
     from casefile import main

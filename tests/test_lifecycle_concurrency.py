@@ -8,11 +8,18 @@ succeeds, nothing is lost, and the case is concluded exactly once.
 import re
 import threading
 
+import pytest
+
 from casehelpers import create_case, csrf_from, open_db_case, upload_required
 from live import Client, live_app  # noqa: F401 (fixture)
 from test_lifecycle import decide, inspect, step
 
 RESTAURANT = 'M-02'
+
+
+@pytest.fixture
+def app_settings(both_write_modes):
+    return both_write_modes
 
 
 def test_parallel_decisions_by_two_sections_lose_nothing(login, testapp,
