@@ -214,3 +214,32 @@ def _reference_impacts(text):
     '㈱ ① ﬁ 豈 a', 'x' * 3 + '-' + '药' * 500])
 def test_impacts_count_as_the_positional_terms_do(text):
     assert analysis.impacts(text) == _reference_impacts(text)
+
+
+def test_an_interrupted_build_resumes_from_its_committed_parts(tmp_path):
+    docs = documents(300, seed=9)
+    search_index = SearchIndex(str(tmp_path / 'built'))
+
+    def send(writers, chunk):
+        for doc in chunk:
+            writers.send(doc['date'].year, [to_fields(doc)])
+
+    writers = Writers(search_index, 2)
+    try:
+        send(writers, docs[:200])
+        done = writers.commit()              # the checkpoint
+        send(writers, docs[200:250])         # lost: never committed
+    finally:
+        writers.close()                      # interrupted before the end
+    assert search_index.years() == []        # nothing in place yet
+    assert done
+    writers = Writers(search_index, 2)       # the resumed run
+    try:
+        send(writers, docs[200:])
+        writers.commit(final=True)
+    finally:
+        writers.close()
+    assert sorted(search_index.numbers()) == sorted(
+        d['case_number'] for d in docs)
+    assert search_index.doc_count() == len(docs)
+    assert not (tmp_path / 'built' / 'parts').exists()
