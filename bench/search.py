@@ -5,8 +5,8 @@
     .venv/bin/python bench/search.py --sizes 100000,500000   # city scale
 
 The default runs 100 k records only, so that ``make bench`` stays within
-its time budget on a 2-core machine (500 k records take about a quarter
-of an hour and ~6 GB of memory, most of it the corpus held here).
+its time budget on a 2-core machine (500 k records took 23 minutes on a
+loaded machine and 5.6 GB of memory, most of it the corpus held here).
 
 For each size: a seeded synthetic corpus of case records
 (``casefile.search.synthetic``: applicant, credit code, Anshan address,
