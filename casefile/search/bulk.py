@@ -11,16 +11,20 @@ processes at 100 k).
 arrays appended in document order (they need no sorting: documents are
 numbered as they come, and merged segments come after them).  The
 ``text`` field skips Whoosh's field machinery altogether
-(``analysis.impacts`` straight into the arrays).  At commit each term's
-list is cut into the codec's blocks by slicing
-(``BulkPostingsWriter.add_list``).  Merging segments (``optimize``)
-reads the ``text`` postings of the old segments a block at a time.
+(``analysis.impacts`` straight into the arrays); a short field's value
+seen before (a state, a section) is not analysed again.  At commit
+``write_terms`` cuts each term's list into the codec's blocks and writes
+term after term in one function.  Merging segments (``optimize``, the
+rebuild's parts) reads the old segments' term tables in order and their
+``text`` postings a block at a time.
 
 The files are Whoosh's W3 files with the same blocks, statistics and
 term table, so the readers (``engine``, Whoosh's searcher) see no
-difference; the tests compare both ways posting by posting.  One thing
-differs: blocks and stored fields are deflated with a small zlib state
-(``compress``), which any zlib reader inflates.
+difference; the tests compare both ways posting by posting and query by
+query.  Two things differ, both within the format: blocks and stored
+fields are deflated with a small zlib state (``compress``), and blocks
+of a few postings are stored without deflating (each block's header says
+which).
 """
 import zlib
 from array import array
