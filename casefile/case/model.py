@@ -2,8 +2,9 @@
 
 A :class:`Case` is a Substance D folder (a BTree: no ordering list that
 every addition rewrites) whose children are the sub-containers of the
-"one archive per case" record.  The journal is an attribute, not a child,
-so that no folder operation can remove it.
+"one archive per case" record, each created by its first record
+(:meth:`Case.container`).  The journal is an attribute, not a child, so
+that no folder operation can remove it.
 
 The ``cases`` container holds millions of cases keyed by case number;
 it is a plain BTree folder too, never ordered.

@@ -134,10 +134,7 @@ def convene(case, kind, topic, date, place, participants, items, actor,
             'Joint work needs at least two participating sections.'))
     items = [c for c in case.item_codes if c in set(items or ())] or \
         list(case.item_codes)
-    if CONTAINER not in case:
-        case.add(CONTAINER, registry.content.create('Case Container'),
-                 registry=registry)
-    container = case[CONTAINER]
+    container = case.container(CONTAINER, registry=registry)
     name = 'j%03d' % (len(container) + 1)
     session = registry.content.create(
         'Joint Work', kind, topic, day.isoformat(), (place or '').strip(),
