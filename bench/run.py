@@ -428,7 +428,8 @@ def table(info, intake, raw, scale, search, archive, sizes):
         search_lines = search_figures(search[1]) or figures(
             search[1], 'p95') or search[1][-2:]
         rows.append(('search p95 (bench/search.py)',
-                     '; '.join(search_lines), 'Plone p95 25–34 ms'))
+                     '; '.join(line.rstrip(':;') for line in search_lines),
+                     'Plone p95 25–34 ms'))
     if archive is not None:
         archive_lines = figures(archive[1], 'MB') or archive[1][-2:]
         rows.append(('archive export memory (bench/archive.py)',
