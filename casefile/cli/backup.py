@@ -10,8 +10,9 @@ A backup holds everything needed to bring an installation back:
 - ``blobs/``: the material files.  Blob files never change once written,
   so each backup copies only the files the last one does not have.
 - ``index/``: the search index, from ``casefile.search_dir`` (a copy;
-  ``casefile reindex`` rebuilds it too), ``signing/`` (the bureau's document-signing key) and
-  ``secrets.json`` (cookie secret): keep the backup as safe as the server.
+  ``casefile reindex`` rebuilds it too), ``signing/`` (the bureau's
+  document-signing key) and ``secrets.json`` (cookie secret): keep the
+  backup as safe as the server.
 
 ``casefile restore SRC`` recovers ``Data.fs`` and ``audit.fs`` with
 repozo (``--date`` for an earlier state), the blobs, index, key and
