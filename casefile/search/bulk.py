@@ -28,7 +28,7 @@ which).
 """
 import zlib
 from array import array
-from itertools import accumulate, chain
+from itertools import chain
 from operator import sub
 from pickle import dumps
 
@@ -40,6 +40,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from .analysis import impacts
+from .engine import read_blocks
 from .schema import IMPACT_VALUE
 
 FIELD = 'text'
@@ -337,23 +338,6 @@ def write_terms(fieldwriter, format_, terms):
             base += len(out)
             out = bytearray()
     postfile.write(bytes(out))
-
-
-def read_blocks(matcher):
-    """``(ids, weights)`` of a W3 posting list, a whole block at a time
-    (as ``engine._postings``)."""
-    ids, weights = [], []
-    while not matcher._atend and matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        raw = matcher._data[0]
-        ids.extend(raw if matcher._byteids else accumulate(raw))
-        matcher._read_weights()
-        weights.extend(matcher._weights)
-        if matcher._lastblock:
-            break
-        matcher._next_block()
-    return ids, weights
 
 
 #: pickled blocks up to this size are not deflated (71 bytes for one

@@ -44,6 +44,12 @@ def _postings(reader, field, term):
                                         reader.schema[field].format)
     except Exception:   # TermNotFound
         return (), ()
+    return read_blocks(matcher)
+
+
+def read_blocks(matcher):
+    """``(ids, weights)`` of a W3 posting list, a whole block at a time
+    (also used by ``bulk`` to merge segments)."""
     ids, weights = [], []
     while not matcher._atend and matcher.is_active():
         if matcher._data is None:
