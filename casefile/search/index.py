@@ -5,9 +5,10 @@ the years it covers (the boundary years get a range filter), sorting by
 date reads the newest year first, and a closed year, written once, is
 optimised to one segment.  ``search_dir/state.json`` records how far
 the durable queue (``queue``) has been applied to this directory (a
-watermark and the keys applied just below it); ``search_dir/apply.lock`` (``flock``) lets one process at a
-time write, so processes sharing a directory take turns and those with
-their own directories each catch up on their own.
+watermark and the keys applied just below it); ``search_dir/apply.lock``
+(``flock``) lets one process at a time write, so processes sharing a
+directory take turns and those with their own directories each catch up
+on their own.
 """
 import contextlib
 import datetime
@@ -39,6 +40,18 @@ def bulk_writer(ix, **kwargs):
     """A writer of ``ix`` for many documents or merging segments: the
     ``text`` postings are written in whole lists (``bulk``)."""
     return BulkWriter(ix, **kwargs)
+
+
+def open_year(path, year, create=False):
+    """The Whoosh index of ``year`` under ``path`` (created if ``create``;
+    else ``None`` when there is none)."""
+    folder = os.path.join(path, str(year))
+    if windex.exists_in(folder):
+        return windex.open_dir(folder)
+    if not create:
+        return None
+    os.makedirs(folder, exist_ok=True)
+    return windex.create_in(folder, make_schema())
 
 
 def year_of_number(case_number):
@@ -129,17 +142,10 @@ class SearchIndex:
 
     def index(self, year, create=False):
         ix = self._indexes.get(year)
-        if ix is not None:
-            return ix
-        path = os.path.join(self.path, str(year))
-        if windex.exists_in(path):
-            ix = windex.open_dir(path)
-        elif create:
-            os.makedirs(path, exist_ok=True)
-            ix = windex.create_in(path, make_schema())
-        else:
-            return None
-        self._indexes[year] = ix
+        if ix is None:
+            ix = open_year(self.path, year, create)
+            if ix is not None:
+                self._indexes[year] = ix
         return ix
 
     def clear(self):

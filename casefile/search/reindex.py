@@ -20,7 +20,7 @@ import logging
 import multiprocessing
 import os
 
-from .index import SearchIndex, bulk_writer, year_of_number
+from .index import SearchIndex, bulk_writer, open_year, year_of_number
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class Part:
             writer = self.writers.get(year)
             if writer is None:
                 writer = self.writers[year] = bulk_writer(
-                    part_index(self.root, year, create=True))
+                    open_year(self.root, year, create=True))
             writer.add_document(**fields)
             number = fields['case_number']
             self.last[year] = max(number, self.last.get(year, number))
@@ -86,18 +86,6 @@ class Part:
         for writer in self.writers.values():
             writer.cancel()
         self.writers.clear()
-
-
-def part_index(root, year, create=False):
-    from whoosh import index as windex
-    from .schema import make_schema
-    path = os.path.join(root, str(year))
-    if windex.exists_in(path):
-        return windex.open_dir(path)
-    if not create:
-        return None
-    os.makedirs(path, exist_ok=True)
-    return windex.create_in(path, make_schema())
 
 
 def part_years(path):
@@ -118,7 +106,7 @@ def merge_year(path, year):
     import shutil
     from whoosh.reading import SegmentReader
     root = os.path.join(path, PARTS)
-    parts = [ix for ix in (part_index(os.path.join(root, n), year)
+    parts = [ix for ix in (open_year(os.path.join(root, n), year)
                            for n in sorted(os.listdir(root))) if ix]
     segments = [(ix, seg) for ix in parts for seg in ix._segments()]
     target = os.path.join(path, str(year))
@@ -126,7 +114,7 @@ def merge_year(path, year):
     if len(segments) == 1:
         os.rename(segments[0][0].storage.folder, target)
         return
-    writer = bulk_writer(part_index(path, year, create=True))
+    writer = bulk_writer(open_year(path, year, create=True))
     try:
         for ix, segment in segments:
             reader = SegmentReader(ix.storage, ix.schema, segment)
