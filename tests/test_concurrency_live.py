@@ -11,16 +11,9 @@ import json
 import re
 import threading
 
-import pytest
-
 from casehelpers import PHARMACY, intake_controls
 from live import Client, live_app  # noqa: F401 (fixture)
 from serverproc import api_intake_body
-
-
-@pytest.fixture
-def app_settings(both_write_modes):
-    return both_write_modes
 
 
 def _catalogue(app):
