@@ -10,9 +10,10 @@ adds (the evolve step of a small system).
 from pyramid.security import Allow, Authenticated
 from pyramid.threadlocal import get_current_registry
 from substanced.event import subscribe_root_added
-from substanced.util import find_objectmap, find_service, get_oid, set_acl
+from substanced.util import find_service, get_oid, set_acl
 
 from ..security.roles import ROLES, role_group_name, role_principal
+from .extents import ensure_extents
 
 #: root-level permissions per role; case permissions come from the tables
 ROOT_PERMISSIONS = {
@@ -86,25 +87,6 @@ def ensure_site(root, registry):
     if getattr(root, '__acl__', None) != acl:
         set_acl(root, acl, registry=registry)
     return created
-
-
-def ensure_extents(root, registry):
-    """Give the objectmap's extent map a key for every content type.
-
-    Substance D adds a type's key the first time an object of that type is
-    stored.  On a new database the first intakes of the morning all add
-    the key ``Case`` at once: the same new key in one small BTree, which
-    no conflict resolution can merge, so all but one were retried.  With
-    every key present in advance each intake only adds its object id to
-    the type's set, which merges.
-    """
-    extentmap = getattr(find_objectmap(root), 'extentmap', None)
-    if extentmap is None:
-        return
-    extents = extentmap.extent_to_oids
-    for factory_type in sorted(registry.content.factory_types):
-        if factory_type not in extents:
-            extents[factory_type] = extentmap.family.II.TreeSet()
 
 
 @subscribe_root_added()
