@@ -119,7 +119,9 @@ def test_pharmacy_case_from_intake_to_completion(login, testapp, accepted):
                                 'certificate', 'certificate',
                                 'delivery_record'])
         sy001 = case['tasks']['SY-001']
-        assert sy001.received == [case['tasks']['SC-001'].decision]
+        assert sy001.received == (case['tasks']['SC-001'].decision,)
+        # each reviewer's opinion was kept (a tuple, replaced per opinion)
+        assert [o['text'] for o in sy001.opinions] == ['材料齐全，符合法定条件。']
         transitions = [(e['data']['workflow'], e['data']['transition'])
                        for e in case.journal if e['action'] == 'transition']
         assert ('case', 'accept') in transitions

@@ -199,7 +199,7 @@ def start_ready_tasks(case, registry):
         if all(p.decided for p in prerequisites):
             for p in prerequisites:
                 if p.state == 'granted' and p.decision:
-                    task.received.append(p.decision)
+                    task.receive(p.decision)
             engine.fire(task, 'start', system=True, journal=case.journal)
 
 

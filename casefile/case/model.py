@@ -10,6 +10,7 @@ The ``cases`` container holds millions of cases keyed by case number;
 it is a plain BTree folder too, never ordered.
 """
 import datetime
+from types import MappingProxyType
 
 from persistent.mapping import PersistentMapping
 from pyramid.threadlocal import get_current_registry
@@ -120,6 +121,9 @@ class Case(Folder):
     organisations = ('bureau',)
     district = None            # GB/T 2260 code of the applicant's district
     item_sections = None       # item code -> section routed to, if not its own
+    #: roles given on this one case by name (role -> principals), beyond
+    #: those its sections and assignments give; none yet, so no record
+    local_roles = MappingProxyType({})
 
     def __init__(self, case_number, application, applicant, form_data=None,
                  catalogue_version=None, creator=None):
@@ -135,15 +139,16 @@ class Case(Folder):
                                    or ('bureau',))
         self.district = application.get('district')
         if application.get('item_sections'):
-            self.item_sections = PersistentMapping(
-                application['item_sections'])
-        self.applicant = PersistentMapping(applicant)
+            self.item_sections = dict(application['item_sections'])
+        # small and read with the case (its title is in every listing):
+        # kept in the case's own record, replaced whole if ever amended
+        self.applicant = dict(applicant)
+        # the whole form: a record of its own, loaded only where it is read
         self.form_data = PersistentMapping(form_data or {})
         self.catalogue_version = catalogue_version
         self.creator = creator
         self.created = datetime.datetime.now(datetime.timezone.utc)
         self.modified = self.created
-        self.local_roles = PersistentMapping()
         self.journal = Journal()
 
     @property

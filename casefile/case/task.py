@@ -5,12 +5,16 @@ case's ``tasks`` container, named by item code.  A task with a
 prerequisite in the same case waits until that one is decided; all others
 start at once (并联审批).  The task keeps its review opinions and, once
 decided, its decision; its state is the ``task`` workflow's.
+
+Opinions and the decisions received from prerequisites are tuples in the
+task's own record, replaced when one is added: a task gets a few of each
+at most, and a persistent list apiece would be two more database records
+for every task of every case, written at acceptance while still empty.
+(Older tasks hold ``PersistentList``s; both read alike.)
 """
 import datetime
 
 from persistent import Persistent
-from persistent.list import PersistentList
-from persistent.mapping import PersistentMapping
 from substanced.content import content
 from zope.interface import implementer
 
@@ -22,6 +26,8 @@ from .interfaces import ICaseRecord
 class ItemTask(Persistent):
     __name__ = None
     __parent__ = None
+    opinions = ()       # review opinions, oldest first
+    received = ()       # names of the prerequisites' decisions
 
     def __init__(self, item_code, item_name, section, prerequisites=(),
                  promised_days=None, statutory_days=None):
@@ -31,11 +37,8 @@ class ItemTask(Persistent):
         self.prerequisites = tuple(prerequisites)
         self.promised_days = promised_days
         self.statutory_days = statutory_days
-        self.opinions = PersistentList()
-        self.received = PersistentList()   # results of prerequisites
         self.decision = None               # name in the case's decisions
         self.created = datetime.datetime.now(datetime.timezone.utc)
-        self.data = PersistentMapping()
 
     #: the organisation whose section works it (casefile.organisation)
     organisation = 'bureau'
@@ -58,5 +61,9 @@ class ItemTask(Persistent):
         entry = {'author': author, 'text': text, 'proposal': proposal,
                  'when': datetime.datetime.now(
                      datetime.timezone.utc).isoformat(timespec='seconds')}
-        self.opinions.append(entry)
+        self.opinions = tuple(self.opinions) + (entry,)
         return entry
+
+    def receive(self, decision_name):
+        """Record the decision of a granted prerequisite (内部流转)."""
+        self.received = tuple(self.received) + (decision_name,)
