@@ -283,8 +283,8 @@ class Generator:
         transaction.abort()
         # A bulk load keeps what it allocates (in the 400,000-object
         # cache), so the collector's older generations only walk the same
-        # live objects again and again: 10 % of the time at 10 k cases,
-        # more as the cache fills.  The young generation still collects.
+        # live objects again and again (10 % of the time at 10 k cases).
+        # The young generation still collects.
         thresholds = gc.get_threshold()
         gc.set_threshold(100000, 50, 1000)
         try:
