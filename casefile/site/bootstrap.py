@@ -13,6 +13,7 @@ from substanced.event import subscribe_root_added
 from substanced.util import find_service, get_oid, set_acl
 
 from ..security.roles import ROLES, role_group_name, role_principal
+from .auditlog import ensure_auditlog
 from .extents import ensure_extents
 
 #: root-level permissions per role; case permissions come from the tables
@@ -83,6 +84,7 @@ def ensure_site(root, registry):
     from ..documents.verify import ensure_document_index
     ensure_document_index(root)
     ensure_extents(root, registry)
+    ensure_auditlog(root)
     acl = root_acl(root)
     if getattr(root, '__acl__', None) != acl:
         set_acl(root, acl, registry=registry)
