@@ -22,6 +22,8 @@ CAPACITY = LAYERS * LAYER_SIZE
 
 
 def capacity(log):
+    """How many entries ``log`` keeps (Substance D's ``AppendStack`` has
+    no public accessor for its two limits)."""
     entries = log.entries
     return entries._max_layers * entries._max_length
 
