@@ -10,8 +10,9 @@ rewritten whole by every transaction that adds an entry, which is nearly
 every write.  Substance D sizes it at 1,000 entries, and casefile's ACL
 changes carry both tables as text (a kilobyte each).  At 1,000 entries
 the record was about 270 KB, so each upload wrote that again to
-``audit.fs``: 2.5 MB per case taken in, and a fifth of the intake time.
-The newest :data:`CAPACITY` entries serve the management views as well.
+``audit.fs``: 2.5 MB per case taken in, and about a fifth of the
+intake time.  The newest :data:`CAPACITY` entries serve the management
+views as well.
 """
 from substanced.audit import AuditLog
 
@@ -37,11 +38,11 @@ def ensure_auditlog(root):
     keeps no log.
     """
     jar = getattr(root, '_p_jar', None)
+    if jar is None:                     # not stored yet
+        return False
     try:
-        audit = jar.get_connection('audit') if jar is not None else None
+        audit = jar.get_connection('audit')
     except KeyError:
-        audit = None
-    if audit is None:
         return False
     audit_root = audit.root()
     current = audit_root.get('auditlog')
